@@ -1,0 +1,92 @@
+// Bindings for GEMM on NumPy arrays. A 2-D operand is read in place when one of its strides
+// is the element size (C order, or a transposed view of C order); the Python side copies
+// anything else first. C must have unit column stride and be writeable.
+#include <pybind11/numpy.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "bindings/bindings.h"
+#include "dispatch/gemm.h"
+
+namespace py = pybind11;
+
+namespace rp::bindings {
+namespace {
+
+std::string shape_str(const py::array& x) {
+    std::string s = "(";
+    for (py::ssize_t i = 0; i < x.ndim(); ++i) s += (i ? ", " : "") + std::to_string(x.shape(i));
+    return s + (x.ndim() == 1 ? ",)" : ")");
+}
+
+struct Operand {
+    bool trans;
+    int64_t ld;
+};
+
+// Describes a logical r x c operand stored row-major (trans=false) or as the transpose of a
+// row-major c x r buffer (trans=true).
+Operand classify(const py::array& x, const char* name) {
+    const int64_t item = x.itemsize(), r = x.shape(0), c = x.shape(1);
+    const int64_t s0 = x.strides(0), s1 = x.strides(1);
+    if ((s1 == item || c <= 1) && s0 % item == 0 && s0 >= 0) return {false, r <= 1 ? std::max<int64_t>(c, 1) : std::max<int64_t>(s0 / item, 1)};
+    if ((s0 == item || r <= 1) && s1 % item == 0 && s1 >= 0) return {true, c <= 1 ? std::max<int64_t>(r, 1) : std::max<int64_t>(s1 / item, 1)};
+    throw std::invalid_argument(std::string("gemm: operand ") + name + " of shape " + shape_str(x) + " has no unit stride; make it contiguous first");
+}
+
+template <typename T>
+void run(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference) {
+    kernels::GemmProblem<T> p;
+    const Operand oa = classify(a, "A"), ob = classify(b, "B");
+    p.trans_a = oa.trans;
+    p.lda = oa.ld;
+    p.trans_b = ob.trans;
+    p.ldb = ob.ld;
+    p.m = a.shape(0);
+    p.k = a.shape(1);
+    p.n = b.shape(1);
+    p.alpha = T(alpha);
+    p.beta = T(beta);
+    p.a = static_cast<const T*>(a.data());
+    p.b = static_cast<const T*>(b.data());
+    p.c = static_cast<T*>(c.mutable_data());
+    p.ldc = c.shape(0) <= 1 ? std::max<int64_t>(p.n, 1) : c.strides(0) / int64_t(sizeof(T));
+    if (!bias.is_none()) {
+        auto bv = py::cast<py::array>(bias);
+        if (bv.ndim() != 1 || bv.shape(0) != p.n || bv.dtype().not_equal(a.dtype()) || (bv.shape(0) > 1 && bv.strides(0) != int64_t(sizeof(T))))
+            throw std::invalid_argument("gemm: bias must be a contiguous 1-D array of " + std::to_string(p.n) + " elements of the operands' dtype, got shape " + shape_str(bv));
+        p.ep.bias = static_cast<const T*>(bv.data());
+    }
+    if (act < 0 || act > 7) throw std::invalid_argument("gemm: unknown activation code " + std::to_string(act));
+    p.ep.act = static_cast<kernels::Act>(act);
+    p.ep.slope = T(slope);
+    py::gil_scoped_release release;
+    if (reference) dispatch::gemm_reference(p);
+    else dispatch::gemm(p);
+}
+
+void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference) {
+    if (a.ndim() != 2 || b.ndim() != 2 || c.ndim() != 2)
+        throw std::invalid_argument("gemm: expected 2-D operands, got A " + shape_str(a) + ", B " + shape_str(b) + ", C " + shape_str(c));
+    if (a.shape(1) != b.shape(0) || c.shape(0) != a.shape(0) || c.shape(1) != b.shape(1))
+        throw std::invalid_argument("gemm: shapes A " + shape_str(a) + " @ B " + shape_str(b) + " -> C " + shape_str(c) + " do not match");
+    if (a.dtype().not_equal(b.dtype()) || a.dtype().not_equal(c.dtype()))
+        throw py::type_error("gemm: operands must share one dtype, got A " + std::string(py::str(a.dtype())) + ", B " + std::string(py::str(b.dtype())) + ", C " + std::string(py::str(c.dtype())));
+    if (!c.writeable()) throw std::invalid_argument("gemm: output C is read-only");
+    if (c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
+    if (c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
+    if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference);
+    if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference);
+    throw py::type_error("gemm: expected float32 or float64 operands, got " + std::string(py::str(a.dtype())));
+}
+
+}  // namespace
+
+void init_gemm(py::module_& m) {
+    m.def("gemm", &gemm, py::arg("a"), py::arg("b"), py::arg("c"), py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
+          py::arg("bias") = py::none(), py::arg("act") = 0, py::arg("slope") = 0.01, py::arg("reference") = false,
+          "c[...] = act(alpha * a @ b + beta * c + bias), in place. a and b may be transposed views.");
+}
+
+}  // namespace rp::bindings

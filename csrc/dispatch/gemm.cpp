@@ -1,0 +1,75 @@
+// GEMM dispatch: argument checks, the trivial cases, then the kernel of the active ISA.
+#include "dispatch/gemm.h"
+
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <algorithm>
+
+#include "dispatch/isa.h"
+#include "kernels/gemm/gemm_isa.h"
+
+namespace rp::dispatch {
+namespace {
+
+template <typename T>
+void check(const kernels::GemmProblem<T>& p) {
+    auto shape = [](int64_t r, int64_t c) { return "(" + std::to_string(r) + ", " + std::to_string(c) + ")"; };
+    if (p.m < 0 || p.n < 0 || p.k < 0)
+        throw std::invalid_argument("gemm: negative dimension m=" + std::to_string(p.m) + " n=" + std::to_string(p.n) + " k=" + std::to_string(p.k));
+    const int64_t a_cols = p.trans_a ? p.m : p.k, b_cols = p.trans_b ? p.k : p.n;
+    if (p.m && p.k && p.lda < std::max<int64_t>(a_cols, 1))
+        throw std::invalid_argument("gemm: lda=" + std::to_string(p.lda) + " too small for A " + shape(p.trans_a ? p.k : p.m, a_cols));
+    if (p.k && p.n && p.ldb < std::max<int64_t>(b_cols, 1))
+        throw std::invalid_argument("gemm: ldb=" + std::to_string(p.ldb) + " too small for B " + shape(p.trans_b ? p.n : p.k, b_cols));
+    if (p.m && p.n && p.ldc < p.n)
+        throw std::invalid_argument("gemm: ldc=" + std::to_string(p.ldc) + " too small for C " + shape(p.m, p.n));
+}
+
+template <typename T>
+void run(const kernels::GemmProblem<T>& p) {
+    if constexpr (std::is_same_v<T, float>) {
+        switch (active_isa()) {
+#ifdef RP_HAVE_AVX512
+            case Isa::avx512: return kernels::avx512::sgemm(p);
+#endif
+#ifdef RP_HAVE_AVX2
+            case Isa::avx2: return kernels::avx2::sgemm(p);
+#endif
+            default: return kernels::baseline::sgemm(p);
+        }
+    } else {
+        switch (active_isa()) {
+#ifdef RP_HAVE_AVX512
+            case Isa::avx512: return kernels::avx512::dgemm(p);
+#endif
+#ifdef RP_HAVE_AVX2
+            case Isa::avx2: return kernels::avx2::dgemm(p);
+#endif
+            default: return kernels::baseline::dgemm(p);
+        }
+    }
+}
+
+}  // namespace
+
+template <typename T>
+void gemm(const kernels::GemmProblem<T>& p) {
+    check(p);
+    if (p.m == 0 || p.n == 0) return;
+    run(p);
+}
+
+template <typename T>
+void gemm_reference(const kernels::GemmProblem<T>& p) {
+    check(p);
+    if (p.m == 0 || p.n == 0) return;
+    kernels::gemm_reference(p);
+}
+
+template void gemm<float>(const kernels::GemmProblem<float>&);
+template void gemm<double>(const kernels::GemmProblem<double>&);
+template void gemm_reference<float>(const kernels::GemmProblem<float>&);
+template void gemm_reference<double>(const kernels::GemmProblem<double>&);
+
+}  // namespace rp::dispatch
