@@ -5,15 +5,23 @@ kernels (GEMM, fused epilogues, fused optimizer updates) run in the compiled `re
 """
 from ._config import config, get_num_threads, set_num_threads
 from ._tensor import Tensor, from_numpy, matmul, tensor
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from . import autograd, nn
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor",
+    "autograd",
     "config",
+    "enable_grad",
     "from_numpy",
     "get_num_threads",
+    "is_grad_enabled",
     "matmul",
+    "nn",
+    "no_grad",
+    "set_grad_enabled",
     "set_num_threads",
     "tensor",
 ]

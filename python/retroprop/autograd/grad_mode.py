@@ -1,0 +1,75 @@
+"""Grad mode: whether operations record themselves for backward (no_grad / enable_grad)."""
+import functools
+import threading
+
+_state = threading.local()
+
+
+def is_grad_enabled():
+    return getattr(_state, "enabled", True)
+
+
+def set_grad_enabled_flag(mode):
+    _state.enabled = bool(mode)
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode for its extent, restoring it after."""
+
+    _mode = True
+
+    def __enter__(self):
+        self._prev = is_grad_enabled()
+        set_grad_enabled_flag(self._mode)
+        return self
+
+    def __exit__(self, *exc):
+        set_grad_enabled_flag(self._prev)
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Operations inside do not record a graph (torch.no_grad)."""
+
+    _mode = False
+
+
+class enable_grad(_GradMode):
+    """Operations inside record a graph even within no_grad (torch.enable_grad)."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Sets grad mode to `mode` on construction, and for a with-block's extent (torch.set_grad_enabled)."""
+
+    def __init__(self, mode):
+        self._prev = is_grad_enabled()
+        self._mode = bool(mode)
+        set_grad_enabled_flag(self._mode)
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        set_grad_enabled_flag(self._prev)
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = is_grad_enabled()
+            set_grad_enabled_flag(mode)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                set_grad_enabled_flag(prev)
+
+        return wrapper

@@ -1,0 +1,82 @@
+"""Matrix products through retroprop's GEMM, with their backward (also GEMMs)."""
+import numpy as np
+
+from .. import _core
+from .._tensor import Tensor
+from ..autograd.engine import record
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def gemm_operand(x):
+    """x itself when the GEMM can read it in place (one unit stride), else a C-contiguous copy."""
+    item = x.itemsize
+    if (x.strides[1] == item or x.strides[0] == item or x.shape[0] <= 1 or x.shape[1] <= 1) and min(x.strides) >= 0:
+        return x
+    return np.ascontiguousarray(x)
+
+
+def mm_into(a, b, out, alpha=1.0, beta=0.0):
+    """out = alpha * a @ b + beta * out for 2-D NumPy arrays, through the C++ GEMM."""
+    _core.gemm(gemm_operand(a), gemm_operand(b), out, alpha, beta)
+    return out
+
+
+def mm_array(a, b):
+    """a @ b for 2-D float NumPy arrays of one dtype."""
+    return mm_into(a, b, np.empty((a.shape[0], b.shape[1]), dtype=a.dtype))
+
+
+def _check(a, b, name):
+    if a.dtype != b.dtype:
+        raise TypeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
+    if a.dtype not in _FLOAT_DTYPES:
+        raise TypeError(f"{name}: expected float32 or float64 operands, got {a.dtype}")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"{name}: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    ka = a.shape[-1]
+    kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if ka != kb:
+        raise ValueError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({ka} != {kb})")
+
+
+def matmul(a, b):
+    """Matrix product as torch.matmul: 2-D through the GEMM; 1-D and batched (broadcast) too."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected Tensor operands, got {type(a).__name__} and {type(b).__name__}")
+    _check(a, b, "matmul")
+    if a.ndim == 2 and b.ndim == 2:
+        out = Tensor._wrap(mm_array(a._data, b._data))
+
+        def backward(g):
+            ga = mm_array(g, b._data.T) if a.requires_grad else None
+            gb = mm_array(a._data.T, g) if b.requires_grad else None
+            return ga, gb
+
+        return record(out, (a, b), backward, "MmBackward0", saved=(a, b))
+    return _matmul_general(a, b)
+
+
+def _matmul_general(a, b):
+    """1-D and batched cases: NumPy's matmul (same broadcasting rules as torch)."""
+    from ._util import unbroadcast
+
+    out = Tensor._wrap(np.matmul(a._data, b._data))
+
+    def backward(g):
+        ad, bd = a._data, b._data
+        a2 = ad[None, :] if ad.ndim == 1 else ad
+        b2 = bd[:, None] if bd.ndim == 1 else bd
+        g2 = g
+        if ad.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if bd.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if a.requires_grad:
+            ga = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(ad.shape)
+        if b.requires_grad:
+            gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(bd.shape)
+        return ga, gb
+
+    return record(out, (a, b), backward, "MatmulBackward0", saved=(a, b))
