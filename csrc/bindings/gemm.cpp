@@ -74,8 +74,9 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
     if (a.dtype().not_equal(b.dtype()) || a.dtype().not_equal(c.dtype()))
         throw py::type_error("gemm: operands must share one dtype, got A " + std::string(py::str(a.dtype())) + ", B " + std::string(py::str(b.dtype())) + ", C " + std::string(py::str(c.dtype())));
     if (!c.writeable()) throw std::invalid_argument("gemm: output C is read-only");
-    if (c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
-    if (c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
+    // (NumPy gives zero-size arrays zero strides: nothing to check or write then.)
+    if (c.size() && c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
+    if (c.size() && c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
     if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference);
     if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference);
     throw py::type_error("gemm: expected float32 or float64 operands, got " + std::string(py::str(a.dtype())));
