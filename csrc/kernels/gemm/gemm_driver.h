@@ -123,7 +123,7 @@ class GemmDriver {
                 const int64_t j = jp * NR, nr = imin(NR, p.n - j);
                 // Packed even when B rows are contiguous: a KC x NR panel read in place at a
                 // power-of-two row stride would thrash a few L1 sets.
-                pack_b_panel<NR>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, bpanel);
+                pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, bpanel);
                 const TileOut<T> o = tile_out(p, pc, kcur, j);
                 for (int64_t ip = ip0; ip < ip1; ++ip) {
                     const int64_t i = ip * MR;
@@ -152,7 +152,7 @@ class GemmDriver {
                     const int64_t kcur = imin(kc, p.k - pc);
 #pragma omp for schedule(dynamic, 4)
                     for (int64_t jp = 0; jp < cp; ++jp)
-                        pack_b_panel<NR>(View<T>{b.at(pc, jc + jp * NR), b.rs, b.cs}, kcur, imin(NR, ncur - jp * NR), buf + jp * NR * kcur);
+                        pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, jc + jp * NR), b.rs, b.cs}, kcur, imin(NR, ncur - jp * NR), buf + jp * NR * kcur);
                     int64_t packed = -1;  // the row block now in pa
 #pragma omp for schedule(dynamic, 1)
                     for (int64_t item = 0; item < mblocks * cc; ++item) {

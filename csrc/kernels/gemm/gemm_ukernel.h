@@ -42,6 +42,7 @@ void store_tile_scalar(const T* acc, int64_t acc_ld, T* c, int64_t ldc, int64_t 
 
 template <class VT, int MR_, int NV>
 struct MicroKernel {
+    using Vec = VT;
     using T = typename VT::Scalar;
     using V = typename VT::V;
     static constexpr int W = VT::W;
