@@ -83,7 +83,9 @@ def worker(contender, threads, dtype):
 
 
 def run_worker(contender, threads, dtype):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    # The retroprop worker never calls BLAS: keep OpenBLAS to one (idle) thread there.
+    blas = threads if contender == "numpy" else 1
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(blas))
     if contender == "numpy":  # OpenBLAS picks its own kernel and cache sizes
         env.pop("OPENBLAS_CORETYPE", None)
         env.pop("OPENBLAS_L2_SIZE", None)

@@ -29,6 +29,8 @@ void check(const kernels::GemmProblem<T>& p) {
         throw std::invalid_argument("gemm: ldb=" + std::to_string(p.ldb) + " too small for B " + shape(p.trans_b ? p.n : p.k, b_cols));
     if (p.m && p.n && p.ldc < p.n)
         throw std::invalid_argument("gemm: ldc=" + std::to_string(p.ldc) + " too small for C " + shape(p.m, p.n));
+    if (p.ep.pre && p.m && p.n && p.ep.ldpre < p.n)
+        throw std::invalid_argument("gemm: ldpre=" + std::to_string(p.ep.ldpre) + " too small for pre " + shape(p.m, p.n));
 }
 
 template <typename T>

@@ -84,14 +84,16 @@ class GemmDriver {
     }
 
    private:
-    static TileOut<T> tile_out(const GemmProblem<T>& p, int64_t pc, int64_t kcur, int64_t j) {
-        return {p.alpha, p.beta, pc == 0, pc + kcur >= p.k, p.ep.bias ? p.ep.bias + j : nullptr, p.ep.act, p.ep.slope};
+    // The epilogue of the tile at row i, column j, for the K block [pc, pc + kcur).
+    static TileOut<T> tile_out(const GemmProblem<T>& p, int64_t pc, int64_t kcur, int64_t i, int64_t j) {
+        return {p.alpha, p.beta, pc == 0, pc + kcur >= p.k, p.ep.bias ? p.ep.bias + j : nullptr, p.ep.act, p.ep.slope,
+                p.ep.pre ? p.ep.pre + i * p.ep.ldpre + j : nullptr, p.ep.ldpre};
     }
 
     // K == 0: C = beta * C, then bias and activation.
     static void scale_only(const GemmProblem<T>& p) {
         alignas(64) T zeros[NR] = {};
-        for (int64_t j = 0; j < p.n; j += NR) store_tile_scalar(zeros, 0, p.c + j, p.ldc, p.m, imin(NR, p.n - j), tile_out(p, 0, 0, j));
+        for (int64_t j = 0; j < p.n; j += NR) store_tile_scalar(zeros, 0, p.c + j, p.ldc, p.m, imin(NR, p.n - j), tile_out(p, 0, 0, 0, j));
     }
 
     static void small(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc) {
@@ -124,10 +126,10 @@ class GemmDriver {
                 // Packed even when B rows are contiguous: a KC x NR panel read in place at a
                 // power-of-two row stride would thrash a few L1 sets.
                 pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, bpanel);
-                const TileOut<T> o = tile_out(p, pc, kcur, j);
                 for (int64_t ip = ip0; ip < ip1; ++ip) {
                     const int64_t i = ip * MR;
                     T* c = p.c + i * p.ldc + j;
+                    const TileOut<T> o = tile_out(p, pc, kcur, i, j);
                     if (ip >= m_full) UK::template run<true>(kcur, asliver, 1, MR, bpanel, NR, c, p.ldc, p.m - i, nr, o);
                     else if (a.rs == 1) UK::template run<true>(kcur, a.at(i, pc), 1, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
                     else UK::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
@@ -164,10 +166,9 @@ class GemmDriver {
                         }
                         for (int64_t jp = chunk_begin(cp, cc, ch); jp < chunk_begin(cp, cc, ch + 1); ++jp) {
                             const int64_t j = jc + jp * NR, nr = imin(NR, p.n - j);
-                            const TileOut<T> o = tile_out(p, pc, kcur, j);
                             for (int64_t i = 0; i < mcur; i += MR)
                                 UK::template run<true>(kcur, pa + i * kcur, 1, MR, buf + jp * NR * kcur, NR, p.c + (ic + i) * p.ldc + j, p.ldc,
-                                                       imin(MR, mcur - i), nr, o);
+                                                       imin(MR, mcur - i), nr, tile_out(p, pc, kcur, ic + i, j));
                         }
                     }
                 }

@@ -15,6 +15,8 @@ struct TileOut {
     const T* bias;  // bias of the tile's first column, or nullptr
     Act act;
     T slope;
+    T* pre;  // where the tile's pre-activation goes (last K block), or nullptr
+    int64_t ldpre;
 };
 
 inline bool act_in_registers(Act act) { return act == Act::none || act == Act::relu || act == Act::leaky_relu; }
@@ -31,6 +33,7 @@ void store_tile_scalar(const T* acc, int64_t acc_ld, T* c, int64_t ldc, int64_t 
             else if (o.beta != T(0)) v = o.beta * cij + v;
             if (o.last) {
                 if (o.bias) v += o.bias[j];
+                if (o.pre) o.pre[i * o.ldpre + j] = v;
                 if (o.act == Act::relu) v = v > T(0) ? v : T(0);
                 if (o.act == Act::leaky_relu) v = v > T(0) ? v : v * o.slope;
             }
@@ -103,6 +106,7 @@ struct MicroKernel {
         const V alpha = VT::set1(o.alpha), beta = VT::set1(o.beta), slope = VT::set1(o.slope);
         const bool read_c = !o.first || o.beta != T(0);
         const bool bias = o.last && o.bias;
+        T* const pre = o.last ? o.pre : nullptr;
         const Act act = o.last ? o.act : Act::none;
         V bv[NV];
 #pragma GCC unroll 4
@@ -115,6 +119,7 @@ struct MicroKernel {
                 V x = VT::mul(alpha, acc[i][v]);
                 if (read_c) x = o.first ? VT::fma(beta, VT::load(cp), x) : VT::add(VT::load(cp), x);
                 if (bias) x = VT::add(x, bv[v]);
+                if (pre) VT::store(pre + i * o.ldpre + v * W, x);
                 if (act == Act::relu) x = VT::relu(x);
                 else if (act == Act::leaky_relu) x = VT::leaky(x, slope);
                 VT::store(cp, x);

@@ -86,3 +86,26 @@ def test_relu_and_leaky_relu_signs_are_exact():
 def test_unknown_activation_code_is_rejected():
     with pytest.raises(ValueError, match="activation"):
         _core.gemm(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32), np.empty((2, 2), np.float32), act=8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("act", [1, 3, 5])
+@pytest.mark.parametrize("m,n,k", [(37, 45, 300), (301, 33, 600), (5, 3, 0)])
+def test_pre_activation_is_stored_when_asked(m, n, k, act, dtype):
+    a, b, c0, bias = case(m, n, k, dtype, seed=2)
+    plain, c = np.empty((m, n), dtype), np.empty((m, n), dtype)
+    pre = np.full((m, n + 3), np.nan, dtype)[:, 1:1 + n]  # a strided view: row stride > n
+    _core.gemm(a, b, plain, bias=bias)  # the same product without activation
+    _core.gemm(a, b, c, bias=bias, act=act, pre=pre)
+    np.testing.assert_array_equal(pre, plain)  # same kernel, same blocking: the same bits
+    ref_c, ref_pre = np.empty((m, n), dtype), np.empty((m, n), dtype)
+    _core.gemm(a, b, ref_c, bias=bias, act=act, pre=ref_pre, reference=True)
+    want = ACTS[act](ref_pre.astype(np.float64))
+    assert np.all(np.abs(ref_c - want) <= 16 * np.finfo(dtype).eps * (np.abs(want) + 1))
+    assert np.all(np.abs(c - ACTS[act](pre.astype(np.float64))) <= 16 * np.finfo(dtype).eps * (np.abs(c) + 1))
+
+
+def test_pre_with_wrong_shape_is_rejected():
+    f = np.ones((3, 4), np.float32)
+    with pytest.raises(ValueError, match="pre"):
+        _core.gemm(f, f.T, np.empty((3, 3), np.float32), act=3, pre=np.empty((3, 4), np.float32))
