@@ -8,8 +8,9 @@
 //  - blocked: pack a KC x NC block of op(B) (shared, all threads) and MC x KC blocks of op(A)
 //    (per thread), loop NR panels x MR panels over them (M > 16);
 //  - small (M <= 16, e.g. dW of a 10-class output layer): no block packing. A is broadcast
-//    straight from memory in either layout; one KC x NR panel of B is packed per thread and reused for every row of its part of C.
-//    Threads share C by columns or rows, whichever keeps them busy (e.g. M = 32, or N = 10).
+//    straight from memory in either layout; one KC x NR panel of B is packed per thread and
+//    reused for every row of its part of C. Threads share C by columns or rows, whichever keeps
+//    them busy.
 #ifndef RP_ISA
 #error "define RP_ISA (the instruction-set namespace) before including gemm_driver.h"
 #endif
