@@ -142,8 +142,11 @@ class GemmDriver {
     }
 
     static void blocked(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc) {
-        const int64_t mc = even_block(p.m, MC, MR), nc = even_block(p.n, NC, NR);
         const int nt = max_threads(2 * p.m * p.n * p.k);
+        // Few column panels (N = 10): cut M finer so every thread gets row blocks. The row-block
+        // size never changes a tile's arithmetic, so results stay identical for any thread count.
+        const int64_t mc_max = ceil_div(p.n, NR) < 2 * nt ? imin(MC, round_up(ceil_div(p.m, 2 * nt), MR)) : MC;
+        const int64_t mc = even_block(p.m, mc_max, MR), nc = even_block(p.n, NC, NR);
         const int64_t mblocks = ceil_div(p.m, mc);
         const int64_t cc = mblocks % nt == 0 ? 1 : nt;  // split columns too when row blocks don't share evenly
         const int64_t b_size = nc * kc, a_size = mc * kc;
