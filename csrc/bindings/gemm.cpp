@@ -36,7 +36,7 @@ Operand classify(const py::array& x, const char* name) {
 }
 
 template <typename T>
-void run(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference) {
+void run(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference, const py::object& pre) {
     kernels::GemmProblem<T> p;
     const Operand oa = classify(a, "A"), ob = classify(b, "B");
     p.trans_a = oa.trans;
@@ -61,12 +61,21 @@ void run(const py::array& a, const py::array& b, py::array& c, double alpha, dou
     if (act < 0 || act > 7) throw std::invalid_argument("gemm: unknown activation code " + std::to_string(act));
     p.ep.act = static_cast<kernels::Act>(act);
     p.ep.slope = T(slope);
+    if (!pre.is_none()) {
+        auto pv = py::cast<py::array>(pre);
+        if (pv.ndim() != 2 || pv.shape(0) != c.shape(0) || pv.shape(1) != c.shape(1) || pv.dtype().not_equal(c.dtype()) || !pv.writeable() ||
+            (pv.size() && ((pv.shape(1) > 1 && pv.strides(1) != int64_t(sizeof(T))) || (pv.shape(0) > 1 && (pv.strides(0) < 0 || pv.strides(0) % int64_t(sizeof(T)))))))
+            throw std::invalid_argument("gemm: pre must be a writeable array shaped like C " + shape_str(c) + " with unit column stride, got " + shape_str(pv));
+        p.ep.pre = static_cast<T*>(pv.mutable_data());
+        p.ep.ldpre = pv.shape(0) <= 1 ? std::max<int64_t>(p.n, 1) : pv.strides(0) / int64_t(sizeof(T));
+    }
     py::gil_scoped_release release;
     if (reference) dispatch::gemm_reference(p);
     else dispatch::gemm(p);
 }
 
-void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference) {
+void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope,
+          bool reference, const py::object& pre) {
     if (a.ndim() != 2 || b.ndim() != 2 || c.ndim() != 2)
         throw std::invalid_argument("gemm: expected 2-D operands, got A " + shape_str(a) + ", B " + shape_str(b) + ", C " + shape_str(c));
     if (a.shape(1) != b.shape(0) || c.shape(0) != a.shape(0) || c.shape(1) != b.shape(1))
@@ -74,10 +83,11 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
     if (a.dtype().not_equal(b.dtype()) || a.dtype().not_equal(c.dtype()))
         throw py::type_error("gemm: operands must share one dtype, got A " + std::string(py::str(a.dtype())) + ", B " + std::string(py::str(b.dtype())) + ", C " + std::string(py::str(c.dtype())));
     if (!c.writeable()) throw std::invalid_argument("gemm: output C is read-only");
-    if (c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
-    if (c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
-    if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference);
-    if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference);
+    // (NumPy gives zero-size arrays zero strides: nothing to check or write then.)
+    if (c.size() && c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
+    if (c.size() && c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
+    if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference, pre);
+    if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference, pre);
     throw py::type_error("gemm: expected float32 or float64 operands, got " + std::string(py::str(a.dtype())));
 }
 
@@ -86,7 +96,11 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
 void init_gemm(py::module_& m) {
     m.def("gemm", &gemm, py::arg("a"), py::arg("b"), py::arg("c"), py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
           py::arg("bias") = py::none(), py::arg("act") = 0, py::arg("slope") = 0.01, py::arg("reference") = false,
-          "c[...] = act(alpha * a @ b + beta * c + bias), in place. a and b may be transposed views.");
+          py::arg("pre") = py::none(),
+          "c[...] = act(alpha * a @ b + beta * c + bias), in place. a and b may be transposed views. "
+          "pre, if given (shaped like c), receives the pre-activation alpha * a @ b + beta * c + bias.");
+    m.def("_fma_peak_gflops", &dispatch::fma_peak_gflops, py::arg("threads"), py::call_guard<py::gil_scoped_release>(),
+          "Measured float FMA throughput (GFLOP/s) of the active instruction set on `threads` threads (for benchmarks).");
 }
 
 }  // namespace rp::bindings

@@ -9,12 +9,16 @@
 namespace rp::kernels {
 
 // Applied to each finished element of C while its tile is still hot: bias (one value per
-// column of C, i.e. per output feature of a Linear layer), then the activation.
+// column of C, i.e. per output feature of a Linear layer), then the activation. When `pre` is
+// set, the pre-activation (after bias) is stored there too: what a backward pass of gelu, silu,
+// tanh... needs, at the cost of one more store per element instead of another pass over C.
 template <typename T>
 struct Epilogue {
     const T* bias = nullptr;  // length n, or nullptr
     Act act = Act::none;
-    T slope = T(0.01);  // leaky_relu negative slope
+    T slope = T(0.01);     // leaky_relu negative slope
+    T* pre = nullptr;      // m x n, row stride ldpre, or nullptr
+    int64_t ldpre = 0;
 };
 
 // Row-major operands. op(A) is m x k, op(B) is k x n, C is m x n.
@@ -40,5 +44,10 @@ struct GemmProblem {
 // Accumulates in T, in the order p = 0..k-1, so results are reproducible.
 template <typename T>
 void gemm_reference(const GemmProblem<T>& p);
+
+// act_forward on each element of a rows x cols block of C (row stride ldc): the epilogue of the
+// fast kernels for the activations they do not apply in registers. Defined once, default flags.
+template <typename T>
+void epilogue_act_rows(Act act, T* c, int64_t ldc, int64_t rows, int64_t cols, T slope);
 
 }  // namespace rp::kernels

@@ -16,6 +16,7 @@ void gemm_reference(const GemmProblem<T>& p) {
             T& c = p.c[i * p.ldc + j];
             T v = p.alpha * acc + (p.beta == T(0) ? T(0) : p.beta * c);
             if (p.ep.bias) v += p.ep.bias[j];
+            if (p.ep.pre) p.ep.pre[i * p.ep.ldpre + j] = v;
             c = act_forward(p.ep.act, v, p.ep.slope);
         }
     }
