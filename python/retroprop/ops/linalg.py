@@ -64,6 +64,8 @@ def _matmul_general(a, b):
 
     def backward(g):
         ad, bd = a._data, b._data
+        if ad.ndim == 1 and bd.ndim == 1:  # inner product: g is 0-d
+            return (g * bd if a.requires_grad else None, g * ad if b.requires_grad else None)
         a2 = ad[None, :] if ad.ndim == 1 else ad
         b2 = bd[:, None] if bd.ndim == 1 else bd
         g2 = g

@@ -1,4 +1,5 @@
 """Reductions (sum, mean, max/min, var/std, norm, ...) with their backward."""
+import builtins
 import collections
 
 import numpy as np
@@ -44,7 +45,7 @@ def mean(a, dim=None, keepdim=False, dtype=None):
     axes = check_dims(dim, a.ndim, "mean")
     data = np.asarray(a._data.mean(axis=axes, keepdims=keepdim, dtype=dtype))
     shape = a.shape
-    count = a._data.size // max(data.size, 1) if a._data.size else 0
+    count = a._data.size // builtins.max(data.size, 1) if a._data.size else 0
 
     def backward(g):
         return (_expand_back(g / count if count else g * np.nan, shape, axes, keepdim),)
