@@ -144,7 +144,10 @@ def clamp_max(a, max):
 def _extremum(a, b, op, pick):
     a, b = as_tensor_pair(a, b, op)
     x, y = promote(a, b)
-    data = pick(x, y)
+    try:
+        data = pick(x, y)
+    except ValueError:
+        raise RuntimeError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together") from None
 
     def backward(g):
         first = np.where(x == y, 0.5, pick(x, y) == x)  # ties split the gradient, as torch does
