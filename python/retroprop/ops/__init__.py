@@ -3,6 +3,8 @@
 TENSOR_METHODS names the functions that are also Tensor methods (bound as they are: the
 tensor is their first argument); TENSOR_OPERATORS maps Python operators to functions.
 """
+import warnings
+
 from . import activation
 from ._util import check_dim
 from .arithmetic import add, div, floor_divide, mul, neg, pow, remainder, rsub, sub
@@ -21,6 +23,11 @@ from .reduction import (all, amax, amin, any, argmax, argmin, cumsum, logsumexp,
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, expand_as, flatten, flip, movedim, narrow,
                     permute, repeat, reshape, reshape_as, select, split, squeeze, stack, swapaxes, swapdims, t,
                     transpose, unbind, unflatten, unsqueeze, view, view_as)
+
+# log(0), x/0 and the like give inf/nan silently, as in torch: silence NumPy's floating-point
+# warnings raised from retroprop's own code (and only there; users' NumPy keeps its settings).
+warnings.filterwarnings("ignore", message="(divide by zero|invalid value|overflow) encountered",
+                        category=RuntimeWarning, module=r"retroprop\.")
 
 
 def relu(a):

@@ -31,21 +31,24 @@ def _expand_back(g, shape, axes, keepdim):
 
 
 def sum(a, dim=None, keepdim=False, dtype=None):
-    axes = check_dims(dim, a.ndim, "sum")
-    data = a._data.sum(axis=axes, keepdims=keepdim, dtype=dtype)
-    if a.dtype.kind in "biu" and dtype is None:
-        data = data.astype(np.int64)
-    shape = a.shape
+    x = a._data
+    axes = None if dim is None else check_dims(dim, x.ndim, "sum")
+    if dtype is None and x.dtype.kind in "biu":
+        dtype = np.int64  # torch sums integers and bools as int64
+    data = np.add.reduce(x, axis=axes, keepdims=keepdim, dtype=dtype)
+    shape = x.shape
     return record(Tensor._wrap(data), (a,), lambda g: (_expand_back(g, shape, axes, keepdim),), "SumBackward0")
 
 
 def mean(a, dim=None, keepdim=False, dtype=None):
-    if a.dtype.kind != "f" and dtype is None:
-        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {a.dtype}")
-    axes = check_dims(dim, a.ndim, "mean")
-    data = np.asarray(a._data.mean(axis=axes, keepdims=keepdim, dtype=dtype))
-    shape = a.shape
-    count = a._data.size // builtins.max(data.size, 1) if a._data.size else 0
+    x = a._data
+    if x.dtype.kind != "f" and dtype is None:
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {x.dtype}")
+    axes = None if dim is None else check_dims(dim, x.ndim, "mean")
+    total = np.add.reduce(x, axis=axes, keepdims=keepdim, dtype=dtype)
+    count = x.size // total.size if total.size else 0
+    data = total / count if count else total * np.nan
+    shape = x.shape
 
     def backward(g):
         return (_expand_back(g / count if count else g * np.nan, shape, axes, keepdim),)
