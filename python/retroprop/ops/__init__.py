@@ -42,12 +42,12 @@ def sigmoid(a):
     return activation.sigmoid(a)
 
 
-def softmax(a, dim, dtype=None):
-    return activation.softmax(a, dim)
+def softmax(a, dim=None, dtype=None):
+    return activation.softmax(a, dim, dtype)
 
 
-def log_softmax(a, dim, dtype=None):
-    return activation.log_softmax(a, dim)
+def log_softmax(a, dim=None, dtype=None):
+    return activation.log_softmax(a, dim, dtype)
 
 
 TENSOR_METHODS = (
