@@ -77,3 +77,10 @@ class set_grad_enabled(_GradMode):
                 set_grad_enabled_flag(prev)
 
         return wrapper
+
+
+class inference_mode(_GradMode):
+    """torch.inference_mode: like no_grad here (retroprop has no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        self._mode = not mode

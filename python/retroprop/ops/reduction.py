@@ -9,7 +9,7 @@ from ..autograd.engine import record
 from ._util import check_dim, check_dims
 
 
-def _return_type(name):
+def return_type(name):
     """A named tuple (values, indices) printed like torch.return_types.<name>."""
     base = collections.namedtuple(name, ["values", "indices"])
 
@@ -19,8 +19,8 @@ def _return_type(name):
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
 
 
-max_return = _return_type("max")
-min_return = _return_type("min")
+max_return = return_type("max")
+min_return = return_type("min")
 
 
 def _expand_back(g, shape, axes, keepdim):
