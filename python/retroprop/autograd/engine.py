@@ -95,6 +95,15 @@ _FREED = (
 )
 
 
+_leaf_writes = [True]
+
+
+def accumulate_into_leaves():
+    """Whether a backward may write straight into leaves' .grad (False while autograd.grad or
+    backward(inputs=...) runs: then gradients must come back through the engine)."""
+    return _leaf_writes[-1]
+
+
 def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
     """Backpropagate `grads` (NumPy arrays) from `roots` (Tensors).
 
@@ -130,6 +139,16 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
     order = _execution_order(roots)
     for t, g in zip(roots, grads):
         send(t, g)
+    _leaf_writes.append(wanted is None and only is None)
+    try:
+        _walk(order, node_grads, retain_graph, wanted, send)
+    finally:
+        _leaf_writes.pop()
+    return results
+
+
+def _walk(order, node_grads, retain_graph, wanted, send):
+    """Call each node's backward in order, sending the gradients it returns to its inputs."""
     for node in order:
         g = node_grads.pop(node, None)
         if g is None:
@@ -144,7 +163,6 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
         for p, pg in zip(node.parents, parent_grads):
             if pg is not None and (p.requires_grad or (wanted is not None and id(p) in wanted)):
                 send(p, pg)
-    return results
 
 
 from .._tensor import Tensor as _Tensor  # noqa: E402  (the Tensor module imports this one)
