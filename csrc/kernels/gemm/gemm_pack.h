@@ -1,0 +1,82 @@
+// Packing for the blocked GEMM: copies a block of op(A) into MR-row panels and a block of op(B)
+// into NR-column panels (zero-padded at the edges) so the micro-kernel reads them contiguously.
+// An operand is described by (row stride, column stride) of its logical op() view, so the
+// transposed views are read in place, never copied first.
+
+namespace rp::kernels::RP_ISA {
+
+// op(X) element (i, j) = x[i * rs + j * cs].
+template <typename T>
+struct View {
+    const T* x;
+    int64_t rs, cs;
+    const T* at(int64_t i, int64_t j) const { return x + i * rs + j * cs; }
+};
+
+inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+inline int64_t round_up(int64_t a, int64_t q) { return ceil_div(a, q) * q; }
+
+// One MR x kc panel of op(A) rows [0, mr) (mr <= MR): dst[p * MR + i] = a(i, p), zero rows past mr.
+template <int64_t MR, typename T>
+void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
+    if (mr == MR) {  // MR streams read in step (each sequential when A is row-major)
+        for (int64_t p = 0; p < kc; ++p)
+            for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = *a.at(i, p);
+        return;
+    }
+    for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = i < mr ? *a.at(i, p) : T(0);
+}
+
+// One kc x NR panel of op(B) columns [0, nr) (nr <= NR): dst[p * NR + j] = b(p, j), zero past nr.
+// VT (SIMD traits) supplies the W x W block transpose for a transposed B.
+template <class VT, int64_t NR, typename T>
+void pack_b_panel(View<T> b, int64_t kc, int64_t nr, T* __restrict dst) {
+    constexpr int64_t W = VT::W;
+    int64_t p0 = 0;
+    if (b.cs == 1 && nr == NR) {  // B rows contiguous, full width: inline vector moves
+        for (int64_t p = 0; p < kc; ++p)
+            for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = b.x[p * b.rs + j];
+        return;
+    }
+    if (b.rs == 1 && nr == NR) {  // transposed view, full width: W x W register transposes
+        for (; p0 + W <= kc; p0 += W)
+            for (int64_t j = 0; j < NR; j += W) VT::transpose(b.at(p0, j), b.cs, dst + p0 * NR + j, NR);
+    }
+    for (int64_t p = p0; p < kc; ++p)  // edges and the K remainder, one element at a time
+        for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < nr ? *b.at(p, j) : T(0);
+}
+
+// A reusable 64-byte aligned scratch buffer: one set per thread, so no allocation per call.
+class Scratch {
+   public:
+    Scratch() = default;
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    ~Scratch() { std::free(p_); }
+    template <typename T>
+    T* get(int64_t n) {
+        const size_t bytes = static_cast<size_t>(round_up(imax(n, 1) * int64_t(sizeof(T)), 64));
+        if (bytes > cap_) {
+            std::free(p_);
+            p_ = std::aligned_alloc(64, bytes);
+            if (!p_) throw std::bad_alloc();
+            cap_ = bytes;
+        }
+        return static_cast<T*>(p_);
+    }
+
+   private:
+    void* p_ = nullptr;
+    size_t cap_ = 0;
+};
+
+// slot 0: packed B block (shared, owned by the calling thread); 1: packed A; 2: B panel; 3: A sliver.
+inline Scratch& scratch(int slot) {
+    thread_local Scratch s[4];
+    return s[slot];
+}
+
+}  // namespace rp::kernels::RP_ISA
