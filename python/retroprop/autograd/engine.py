@@ -111,6 +111,12 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
     accumulated into leaves (torch.autograd.grad). With `only` (a list of leaves), gradients
     accumulate into those leaves alone (backward(inputs=...)).
     """
+    for t in roots:
+        if not t.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    order = _execution_order(roots)
+    if inputs is None and only is None:
+        return _backward_into_leaves(order, roots, grads, retain_graph)
     node_grads = {}
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     results = [None] * len(inputs) if inputs is not None else None
@@ -133,18 +139,53 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
         elif t.requires_grad and wanted is None and (only is None or id(t) in only):
             accumulate_leaf(t, g)
 
-    for t in roots:
-        if not t.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    order = _execution_order(roots)
     for t, g in zip(roots, grads):
         send(t, g)
-    _leaf_writes.append(wanted is None and only is None)
+    _leaf_writes.append(False)
     try:
         _walk(order, node_grads, retain_graph, wanted, send)
     finally:
         _leaf_writes.pop()
     return results
+
+
+def _backward_into_leaves(order, roots, grads, retain_graph):
+    """The common case (loss.backward()): the general walk below with its routing inlined."""
+    node_grads = {}
+    for t, g in zip(roots, grads):
+        if t._node is None:
+            accumulate_leaf(t, g)
+        else:
+            node_grads[t._node] = g
+            if t._retain:
+                accumulate_leaf(t, g)
+    for node in order:
+        g = node_grads.pop(node, None)
+        if g is None:
+            continue
+        backward = node.backward
+        if backward is None:
+            raise RuntimeError(_FREED)
+        if node.saved:
+            node.check_saved()
+        parent_grads = backward(g)
+        if not retain_graph:
+            node.backward = None
+            node.saved = ()
+        for p, pg in zip(node.parents, parent_grads):
+            if pg is None or not p.requires_grad:
+                continue
+            dtype = p._data.dtype
+            if pg.dtype != dtype and dtype.kind == "f":
+                pg = pg.astype(dtype)  # a gradient has its tensor's dtype (after type promotion)
+            pn = p._node
+            if pn is None:
+                accumulate_leaf(p, pg)
+                continue
+            prev = node_grads.get(pn)
+            node_grads[pn] = pg if prev is None else prev + pg
+            if p._retain:
+                accumulate_leaf(p, pg)
 
 
 def _walk(order, node_grads, retain_graph, wanted, send):

@@ -119,15 +119,21 @@ def check_dims(dim, ndim, op):
 
 def shape_args(args, op):
     """Sizes given as varargs (2, 3) or as one sequence ((2, 3) or [2, 3]) as a tuple of ints."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = tuple(args[0])
-    elif len(args) == 1 and isinstance(args[0], Tensor):
-        args = tuple(args[0]._data.tolist())
+    if len(args) == 1:
+        first = args[0]
+        if isinstance(first, (tuple, list)):
+            args = tuple(first)
+        elif isinstance(first, Tensor):
+            args = tuple(first._data.tolist())
+    for s in args:
+        if type(s) is not int:
+            break
+    else:
+        return args  # the common case: plain ints
     try:
-        shape = tuple(operator.index(s) for s in args)
+        return tuple(operator.index(s) for s in args)
     except TypeError:
         raise TypeError(f"{op}: expected a sequence of integers as the size, got {args!r}") from None
-    return shape
 
 
 def require_float(a, op):

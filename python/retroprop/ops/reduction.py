@@ -24,10 +24,12 @@ min_return = return_type("min")
 
 
 def _expand_back(g, shape, axes, keepdim):
-    """Gradient of a reduction over `axes` of an input of `shape`, broadcast back to it."""
+    """Gradient of a reduction over `axes` of an input of `shape`, spread back over it."""
     if axes is not None and not keepdim:
-        g = np.expand_dims(g, axes)
-    return np.broadcast_to(g, shape)
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
 
 
 def sum(a, dim=None, keepdim=False, dtype=None):
