@@ -15,7 +15,9 @@ from ._device import CPU, check_device, device as _device_cls
 class Tensor:
     """An array of float, integer or bool values, viewing a NumPy buffer."""
 
-    __slots__ = ("_data", "requires_grad", "_grad", "_node", "_version", "_retain", "__weakref__")
+    # _vc: the version counter, a one-element list shared by a tensor and its views (as in torch),
+    # so that writing through a view is seen by a backward that saved the base, and vice versa.
+    __slots__ = ("_data", "requires_grad", "_grad", "_node", "_vc", "_retain", "__weakref__")
 
     def __init__(self, data, requires_grad=False):
         if isinstance(data, Tensor):
@@ -25,7 +27,7 @@ class Tensor:
         self._data = data
         self._grad = None
         self._node = None
-        self._version = 0
+        self._vc = [0]
         self._retain = False
         self.requires_grad = False
         if requires_grad:
@@ -41,9 +43,24 @@ class Tensor:
         t.requires_grad = False
         t._grad = None
         t._node = None
-        t._version = 0
+        t._vc = [0]
         t._retain = False
         return t
+
+    def _view_of(self, base):
+        """Share `base`'s version counter when this tensor's array is a view (not a copy)."""
+        if self._data.base is not None:
+            self._vc = base._vc
+        return self
+
+    @property
+    def _version(self):
+        """How many in-place writes this tensor's memory has seen (checked by backward)."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value):
+        self._vc[0] = value
 
     # --- attributes -----------------------------------------------------------------------
     @property
@@ -116,7 +133,8 @@ class Tensor:
 
     @property
     def data(self):
-        """This tensor's values as a tensor outside the graph (sharing memory)."""
+        """This tensor's values as a tensor outside the graph (sharing memory, not the version:
+        writes through .data are deliberately unseen by autograd, as in torch)."""
         return Tensor._wrap(self._data)
 
     @data.setter
@@ -190,7 +208,9 @@ class Tensor:
     __hash__ = object.__hash__  # by identity, as torch (== is element-wise)
 
     def detach(self):
-        return Tensor._wrap(self._data)
+        t = Tensor._wrap(self._data)
+        t._vc = self._vc
+        return t
 
     def detach_(self):
         self._node = None

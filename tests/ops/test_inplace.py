@@ -123,3 +123,31 @@ def test_normal_and_uniform_use_the_generator():
     assert a.tolist() == b.tolist()
     u = rp.empty(1000).uniform_(-1, 2)
     assert -1 <= u.min().item() and u.max().item() < 2
+
+
+def test_views_share_the_version_counter_with_their_base():
+    w = rp.ones(3, requires_grad=True)
+    x = rp.tensor([1.0, 2.0, 3.0])
+    y = (w * x).sum()  # saves x
+    with rp.no_grad():
+        x[0:2].mul_(2)  # written through a view
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+    x = rp.tensor([[1.0, 2.0]])
+    v = x.view(-1)
+    y = (w[:2] * v).sum()  # saves the view
+    x.add_(1)  # written through the base
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_element_and_detach_are_views_like_torch():
+    x = rp.tensor([1.0, 2.0])
+    x[0].add_(5)
+    assert x.tolist() == [6.0, 2.0]
+    d = x.detach()
+    d.zero_()
+    assert x.tolist() == [0.0, 0.0] and x._version == d._version == 2
+    c = x.clone()
+    c.add_(1)
+    assert x._version == 2 and x.tolist() == [0.0, 0.0]

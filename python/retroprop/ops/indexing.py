@@ -49,7 +49,11 @@ def _take(x, idx, shape):
 def getitem(a, idx):
     idx, basic = normalize_index(idx)
     x = a._data
-    data = _take(x, idx, a.shape)
+    if basic:  # a trailing Ellipsis makes NumPy return a 0-d view rather than a scalar copy
+        data = _take(x, idx + (Ellipsis,) if type(idx) is tuple and Ellipsis not in idx else
+                     idx if type(idx) is tuple else (idx, Ellipsis), a.shape)
+    else:
+        data = _take(x, idx, a.shape)
     shape, dtype = x.shape, x.dtype
 
     def backward(g):
@@ -61,7 +65,8 @@ def getitem(a, idx):
         return (grad,)
 
     name = "SelectBackward0" if type(idx) is int else "SliceBackward0" if basic else "IndexBackward0"
-    return record(Tensor._wrap(data), (a,), backward, name)
+    out = Tensor._wrap(data)
+    return record(out._view_of(a) if basic else out, (a,), backward, name)
 
 
 def index_put(a, idx, value):

@@ -13,7 +13,7 @@ def reshape(a, *shape):
     except ValueError:
         raise RuntimeError(f"reshape: shape '{list(shape)}' is invalid for input of size {a._data.size}") from None
     in_shape = a.shape
-    return record(Tensor._wrap(data), (a,), lambda g: (g.reshape(in_shape),), "ViewBackward0")
+    return record(Tensor._wrap(data)._view_of(a), (a,), lambda g: (g.reshape(in_shape),), "ViewBackward0")
 
 
 def view(a, *shape):
@@ -51,20 +51,20 @@ def squeeze(a, dim=None):
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         axes = tuple(d for d in (check_dim(d, a.ndim, "squeeze") for d in dims) if a.ndim and a.shape[d] == 1)
     in_shape = a.shape
-    return record(Tensor._wrap(a._data.squeeze(axes)), (a,), lambda g: (g.reshape(in_shape),), "SqueezeBackward0")
+    return record(Tensor._wrap(a._data.squeeze(axes))._view_of(a), (a,), lambda g: (g.reshape(in_shape),), "SqueezeBackward0")
 
 
 def unsqueeze(a, dim):
     d = check_dim(dim, a.ndim + 1, "unsqueeze")
     in_shape = a.shape
-    return record(Tensor._wrap(np.expand_dims(a._data, d)), (a,), lambda g: (g.reshape(in_shape),), "UnsqueezeBackward0")
+    return record(Tensor._wrap(np.expand_dims(a._data, d))._view_of(a), (a,), lambda g: (g.reshape(in_shape),), "UnsqueezeBackward0")
 
 
 def transpose(a, dim0, dim1):
     d0, d1 = check_dim(dim0, a.ndim, "transpose"), check_dim(dim1, a.ndim, "transpose")
     if a.ndim < 2:
-        return record(Tensor._wrap(a._data), (a,), lambda g: (g,), "TransposeBackward0")
-    out = Tensor._wrap(np.swapaxes(a._data, d0, d1))
+        return record(Tensor._wrap(a._data)._view_of(a), (a,), lambda g: (g,), "TransposeBackward0")
+    out = Tensor._wrap(np.swapaxes(a._data, d0, d1))._view_of(a)
     return record(out, (a,), lambda g: (np.swapaxes(g, d0, d1),), "TransposeBackward0")
 
 
@@ -85,12 +85,12 @@ def permute(a, *dims):
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"permute: repeated dim in {dims}")
     inverse = tuple(np.argsort(axes))
-    out = Tensor._wrap(np.transpose(a._data, axes))
+    out = Tensor._wrap(np.transpose(a._data, axes))._view_of(a)
     return record(out, (a,), lambda g: (np.transpose(g, inverse),), "PermuteBackward0")
 
 
 def movedim(a, source, destination):
-    return record(Tensor._wrap(np.moveaxis(a._data, source, destination)), (a,),
+    return record(Tensor._wrap(np.moveaxis(a._data, source, destination))._view_of(a), (a,),
                   lambda g: (np.moveaxis(g, destination, source),), "MovedimBackward0")
 
 
@@ -116,7 +116,7 @@ def broadcast_to(a, *shape):
     shape = shape_args(shape, "broadcast_to")
     broadcast_shapes("broadcast_to", a.shape, shape)
     in_shape = a.shape
-    return record(Tensor._wrap(np.broadcast_to(a._data, shape)), (a,), lambda g: (unbroadcast(g, in_shape),), "ExpandBackward0")
+    return record(Tensor._wrap(np.broadcast_to(a._data, shape))._view_of(a), (a,), lambda g: (unbroadcast(g, in_shape),), "ExpandBackward0")
 
 
 def repeat(a, *sizes):
