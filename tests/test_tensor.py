@@ -175,3 +175,11 @@ def test_set_default_dtype_changes_float_factories():
 def test_legacy_tensor_constructor():
     assert rp.Tensor([1, 2]).dtype == rp.float32
     assert isinstance(rp.zeros(1), rp.Tensor) and rp.is_tensor(rp.zeros(1)) and not rp.is_tensor(1)
+
+
+def test_format_of_scalars_and_python_builtins():
+    loss = rp.tensor(0.123456)
+    assert f"{loss:.3f}" == "0.123" and f"{rp.tensor(7):d}" == "7" and f"{rp.ones(2)}" == repr(rp.ones(2))
+    ts = [rp.tensor(1.0), rp.tensor(2.0)]
+    assert sum(ts).item() == 3.0 and max(ts) is ts[1]  # builtins through __radd__ and __gt__ -> bool
+    assert 2.0 in rp.tensor([1.0, 2.0])

@@ -388,6 +388,12 @@ class Tensor:
     def __repr__(self):
         return _repr(self)
 
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats a 0-d tensor's value, as torch does."""
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
 
 def _format_body(a):
     """torch's layout of the values: 4 decimals, scientific notation for a wide range."""
