@@ -6,7 +6,7 @@ kernels (GEMM, fused epilogues, fused optimizer updates) run in the compiled `re
 import math
 
 from ._config import config, get_num_threads, set_num_threads
-from ._tensor import Tensor
+from ._tensor import Size, Tensor
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32,
                      int64, long, set_default_dtype, short, uint8)
@@ -47,7 +47,7 @@ def is_floating_point(input):
 
 
 __all__ = [
-    "Generator", "Tensor", "abs", "absolute", "accelerator", "add", "all", "allclose", "amax", "amin", "any", "arange",
+    "Generator", "Size", "Tensor", "abs", "absolute", "accelerator", "add", "all", "allclose", "amax", "amin", "any", "arange",
     "argmax", "argmin", "argsort", "e", "inf", "inference_mode", "is_floating_point", "nan", "outer", "pi", "sort",
     "topk", "tril", "triu", "as_tensor", "autograd", "bernoulli", "bmm", "bool", "broadcast_to", "cat", "ceil", "chunk",
     "clamp", "clip", "clone", "concat", "concatenate", "config", "cos", "cuda", "cumsum", "default_generator",

@@ -12,6 +12,19 @@ from . import _dtype
 from ._device import CPU, check_device, device as _device_cls
 
 
+class Size(tuple):
+    """torch.Size: a tuple of dimension sizes (Tensor.shape is a plain tuple, equal to it)."""
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+
 class Tensor:
     """An array of float, integer or bool values, viewing a NumPy buffer."""
 

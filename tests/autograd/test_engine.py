@@ -205,3 +205,9 @@ def test_numpy_operands_defer_to_the_tensor():
     t = rp.ones(2, requires_grad=True)
     for r in (np.ones(2, np.float32) * t, np.float32(2) + t, np.ones(2, np.float32) - t):
         assert isinstance(r, rp.Tensor) and r.requires_grad
+
+
+def test_variable_and_size_compatibility_names():
+    x = rp.autograd.Variable(rp.ones(2), requires_grad=True)
+    assert x.requires_grad and isinstance(x, rp.Tensor)
+    assert rp.ones(2, 3).shape == rp.Size([2, 3]) and rp.Size([2, 3]).numel() == 6
