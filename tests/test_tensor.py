@@ -83,6 +83,7 @@ def test_to_and_dtype_conversions():
     assert x.to("cpu", rp.float64).dtype == rp.float64 and x.to(dtype=rp.float64, device="cpu").dtype == rp.float64
     assert x.type_as(rp.zeros(1, dtype=rp.float64)).dtype == rp.float64
     assert x.to(rp.zeros(1, dtype=rp.int64)).dtype == rp.int64
+    assert x.type() == "torch.FloatTensor" and x.double().type() == "torch.DoubleTensor" and x.long().type() == "torch.LongTensor"
     with pytest.raises(RuntimeError, match="CPU only"):
         x.to("cuda")
     with pytest.raises(RuntimeError, match="CPU only"):

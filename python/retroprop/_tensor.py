@@ -262,7 +262,7 @@ class Tensor:
 
     def type(self, dtype=None, non_blocking=False):
         if dtype is None:
-            return "torch." + {"f": "Float", "i": "Long", "b": "Bool"}.get(self.dtype.kind, str(self.dtype)) + "Tensor"
+            return "torch." + _TYPE_NAMES.get(self._data.dtype, "Tensor")
         return self.to(dtype)
 
     def float(self, memory_format=None):
@@ -406,6 +406,11 @@ class Tensor:
         if self._data.ndim == 0:
             return format(self._data.item(), spec)
         return format(repr(self), spec)
+
+
+_TYPE_NAMES = {_dtype.float16: "HalfTensor", _dtype.float32: "FloatTensor", _dtype.float64: "DoubleTensor",
+               _dtype.uint8: "ByteTensor", _dtype.int8: "CharTensor", _dtype.int16: "ShortTensor",
+               _dtype.int32: "IntTensor", _dtype.int64: "LongTensor", _dtype.bool: "BoolTensor"}
 
 
 def _format_body(a):
