@@ -1,5 +1,4 @@
 """Reductions (sum, mean, max/min, var/std, norm, ...) with their backward."""
-import builtins
 import collections
 
 import numpy as np
