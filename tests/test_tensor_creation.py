@@ -14,6 +14,7 @@ def test_sizes_as_varargs_tuple_list_and_0d(fn):
     assert fn([4]).shape == (4,)
     assert fn(()).shape == () and fn(()).dim() == 0
     assert fn(0, 3).shape == (0, 3)
+    assert fn(size=(2, 1)).shape == (2, 1)
 
 
 @pytest.mark.parametrize("fn", SIZED, ids=lambda f: f.__name__)

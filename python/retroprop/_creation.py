@@ -83,16 +83,16 @@ def from_dlpack(ext):
     return Tensor._wrap(np.from_dlpack(ext))
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, layout=None):
-    return _finish(np.zeros(_size(size, None, "zeros"), _dtype.to_dtype(dtype, "zeros")), requires_grad, device, "zeros")
+def zeros(*args, size=None, dtype=None, device=None, requires_grad=False, layout=None):
+    return _finish(np.zeros(_size(args, size, "zeros"), _dtype.to_dtype(dtype, "zeros")), requires_grad, device, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, layout=None):
-    return _finish(np.ones(_size(size, None, "ones"), _dtype.to_dtype(dtype, "ones")), requires_grad, device, "ones")
+def ones(*args, size=None, dtype=None, device=None, requires_grad=False, layout=None):
+    return _finish(np.ones(_size(args, size, "ones"), _dtype.to_dtype(dtype, "ones")), requires_grad, device, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
-    return _finish(np.empty(_size(size, None, "empty"), _dtype.to_dtype(dtype, "empty")), requires_grad, device, "empty")
+def empty(*args, size=None, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    return _finish(np.empty(_size(args, size, "empty"), _dtype.to_dtype(dtype, "empty")), requires_grad, device, "empty")
 
 
 def _fill_dtype(value, dtype, op):
@@ -148,17 +148,17 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
     return _finish(data, requires_grad, device, "logspace")
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
+def rand(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
     """Uniform samples in [0, 1)."""
     d = _float_dtype(dtype, "rand")
-    data = _random.numpy_rng(generator).random(_size(size, None, "rand"), dtype=np.float64).astype(d)
+    data = _random.numpy_rng(generator).random(_size(args, size, "rand"), dtype=np.float64).astype(d)
     return _finish(data, requires_grad, device, "rand")
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
+def randn(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
     """Standard normal samples."""
     d = _float_dtype(dtype, "randn")
-    data = _random.numpy_rng(generator).standard_normal(_size(size, None, "randn")).astype(d)
+    data = _random.numpy_rng(generator).standard_normal(_size(args, size, "randn")).astype(d)
     return _finish(data, requires_grad, device, "randn")
 
 
