@@ -2,11 +2,15 @@
 import functools
 import threading
 
-_state = threading.local()
+class _State(threading.local):
+    enabled = True  # the class attribute is every new thread's default
+
+
+_state = _State()
 
 
 def is_grad_enabled():
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def set_grad_enabled_flag(mode):
@@ -17,6 +21,11 @@ class _GradMode:
     """Context manager and decorator that sets grad mode for its extent, restoring it after."""
 
     _mode = True
+
+    def __new__(cls, *args):
+        if len(args) == 1 and callable(args[0]) and cls is not set_grad_enabled:
+            return cls()(args[0])  # used as @no_grad, without parentheses
+        return super().__new__(cls)
 
     def __enter__(self):
         self._prev = is_grad_enabled()
@@ -73,3 +82,10 @@ class set_grad_enabled(_GradMode):
                 set_grad_enabled_flag(prev)
 
         return wrapper
+
+
+class inference_mode(_GradMode):
+    """torch.inference_mode: like no_grad here (retroprop has no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        self._mode = not mode
