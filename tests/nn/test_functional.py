@@ -301,3 +301,28 @@ def test_linear_act_3d_input_and_transposed_weight_view():
     w_storage = randn(4, 6, seed=2)  # weight is a transposed view (6, 4): read through the fallback path
     compare(lambda x, w: F._linear_act(x, w.T, None, "gelu"), lambda x, w: TF.gelu(TF.linear(x, w.T)),
             [randn(2, 3, 4), w_storage], [True, True], np.float64)
+
+
+def test_inplace_activations_outside_the_graph_write_the_buffer():
+    a = randn(3, 4).astype(np.float32)
+    x = rp.from_numpy(a)
+    v = x._version
+    assert F.relu(x, inplace=True) is x and x._version == v + 1
+    np.testing.assert_array_equal(a, np.maximum(randn(3, 4).astype(np.float32), 0))  # the caller's array changed
+    y = rp.from_numpy(randn(4, 3).T)  # non-contiguous view
+    F.leaky_relu_(y, 0.2)
+    np.testing.assert_allclose(y.numpy(), TF.leaky_relu(torch.tensor(randn(4, 3).T), 0.2).numpy(), rtol=1e-15)
+
+
+def test_inplace_activation_in_the_graph_is_rebased_like_torch():
+    for inplace_fn, torch_fn in [(lambda h: F.relu(h, inplace=True), lambda h: TF.relu(h, inplace=True)),
+                                 (lambda h: F.silu(h, inplace=True), lambda h: TF.silu(h, inplace=True))]:
+        compare(lambda x: inplace_fn(x * 2.0) * 3.0, lambda x: torch_fn(x * 2.0) * 3.0, [randn(3, 4)], [True], np.float64)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        F.relu_(rp.tensor(randn(2), requires_grad=True))
+    w = rp.tensor(randn(3), requires_grad=True)
+    h = w * 1.0
+    z = h * w  # saves h
+    F.relu_(h)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()

@@ -13,25 +13,25 @@ from ._functional.regression import (binary_cross_entropy, binary_cross_entropy_
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "embedding", "gelu",
-    "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot",
-    "relu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "tanh",
+    "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "leaky_relu_", "linear", "log_softmax", "mse_loss",
+    "nll_loss", "one_hot", "relu", "relu_", "sigmoid", "silu", "smooth_l1_loss", "softmax", "tanh",
 ]
 
 
-def _no_inplace(name):
-    raise NotImplementedError(f"{name}: inplace=True is not supported; use the out-of-place form")
-
-
 def relu(input, inplace=False):
-    if inplace:
-        _no_inplace("relu")
-    return _act.relu(input)
+    return _act.relu_(input) if inplace else _act.relu(input)
+
+
+def relu_(input):
+    return _act.relu_(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    if inplace:
-        _no_inplace("leaky_relu")
-    return _act.leaky_relu(input, negative_slope)
+    return _act.leaky_relu_(input, negative_slope) if inplace else _act.leaky_relu(input, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return _act.leaky_relu_(input, negative_slope)
 
 
 def gelu(input, approximate="none"):
@@ -39,9 +39,7 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    if inplace:
-        _no_inplace("silu")
-    return _act.silu(input)
+    return _act.silu_(input) if inplace else _act.silu(input)
 
 
 def tanh(input):

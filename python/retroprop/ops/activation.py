@@ -9,6 +9,7 @@ import numpy as np
 from .. import _core
 from .._tensor import Tensor
 from ..autograd.engine import record
+from ..autograd.grad_mode import is_grad_enabled
 
 # Codes of the C++ enum kernels::Act.
 ACT = {"none": 0, "relu": 1, "leaky_relu": 2, "gelu": 3, "gelu_tanh": 4, "silu": 5, "tanh": 6, "sigmoid": 7}
@@ -80,6 +81,36 @@ def tanh(a):
 
 def sigmoid(a):
     return apply_act(a, 7, 0.0, "sigmoid")
+
+
+def _inplace(a, fn, act, slope, name):
+    """a[...] = act(a), returning a. Outside the graph the kernel writes a's buffer; when a needs
+    a gradient the op is recorded out of place and a rebased onto it (ops.inplace's rule, as torch)."""
+    _float_data(a, name)
+    if is_grad_enabled() and a.requires_grad:
+        if a._node is None:
+            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an in-place operation.")
+        from .inplace import _rebase
+        return _rebase(a, fn)
+    x = a._data
+    if x.flags.c_contiguous and x.flags.writeable:
+        _core.act_forward(x, x, act, slope)
+    else:
+        np.copyto(x, fn(Tensor._wrap(x))._data)
+    a._version += 1
+    return a
+
+
+def relu_(a):
+    return _inplace(a, relu, 1, 0.0, "relu_")
+
+
+def leaky_relu_(a, negative_slope=0.01):
+    return _inplace(a, lambda t: leaky_relu(t, negative_slope), 2, float(negative_slope), "leaky_relu_")
+
+
+def silu_(a):
+    return _inplace(a, silu, 5, 0.0, "silu_")
 
 
 def _softmax_dim(dim, ndim, name):
