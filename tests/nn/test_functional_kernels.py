@@ -164,3 +164,25 @@ def test_binding_argument_errors():
     ro.flags.writeable = False
     with pytest.raises(ValueError, match="read-only"):
         _core.act_forward(x, ro, 1)
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    """Rows (columns for the bias sums) are split whole between threads, each summed in order."""
+    x = randn(700, 300, dtype=np.float32)  # above the parallel threshold
+    t = rng.integers(0, 300, 700)
+    before = _core.get_num_threads()
+    outs = []
+    try:
+        for n in (1, 2):
+            _core.set_num_threads(n)
+            y, db, dz = np.empty_like(x), np.empty(300, np.float32), np.empty_like(x)
+            _core.softmax_forward(x, y, True)
+            _core.act_bias_backward(x, y, dz, db, ACT["gelu"], from_output=False)
+            loss, lse, _ = _core.cross_entropy_forward(x, t, None, -100, 0.1, 0)
+            d = np.empty_like(x)
+            _core.cross_entropy_backward(np.array(1.0, np.float32), x, lse, t, None, -100, 0.1, 1.0, d)
+            outs.append((y, db, dz, loss, d))
+    finally:
+        _core.set_num_threads(before)
+    for a, b in zip(*outs):
+        np.testing.assert_array_equal(a, b)
