@@ -194,8 +194,8 @@ py::tuple cross_entropy_forward(const py::array& logits, const py::array& target
     return cross_entropy_forward_t<double>(logits, targets, weight, ignore_index, label_smoothing, reduction, reference);
 }
 
-// grad: the upstream gradient, one element (reduced loss) or N (reduction 'none'); it is
-// multiplied by scale (1/denominator for 'mean').
+// grad: the upstream gradient, 0-d for a reduced loss (then multiplied by scale, 1/denominator
+// for 'mean') or [N] per row (reduction 'none').
 template <typename T>
 void cross_entropy_backward_t(const py::array& grad, const py::array& logits, const py::array& lse, const py::array& targets,
                               const py::object& weight, int64_t ignore_index, double label_smoothing, double scale, py::array& out,
@@ -206,7 +206,7 @@ void cross_entropy_backward_t(const py::array& grad, const py::array& logits, co
     const T* l = data<T>(lse, op, "lse", a.N);
     const T* w = weight.is_none() ? nullptr : data<T>(py::cast<py::array>(weight), op, "weight", a.C);
     T* d = data<T>(out, op, "out", a.N * a.C, true);
-    const bool per_row = grad.size() != 1 || (a.N == 1 && grad.ndim() == 1);
+    const bool per_row = grad.ndim() != 0;
     const T* g = data<T>(grad, op, "grad", per_row ? a.N : 1);
     const T g0 = per_row ? T(0) : T(double(*g) * scale);
     py::gil_scoped_release release;
@@ -241,7 +241,7 @@ void init_nn(py::module_& m) {
           "Fused log-softmax + NLL (+ label smoothing) over logits (N, C); reduction 0 none, 1 mean, 2 sum. Returns (loss, lse, denominator).");
     m.def("cross_entropy_backward", &cross_entropy_backward, py::arg("grad"), py::arg("logits"), py::arg("lse"), py::arg("targets"),
           py::arg("weight"), py::arg("ignore_index"), py::arg("label_smoothing"), py::arg("scale"), py::arg("out"), py::arg("reference") = false,
-          "d loss / d logits into out (N, C), grad (1 or N elements) scaled by scale.");
+          "d loss / d logits into out (N, C); grad is 0-d (a reduced loss, times scale) or (N,) (reduction 'none').");
 }
 
 }  // namespace rp::bindings

@@ -326,3 +326,20 @@ def test_inplace_activation_in_the_graph_is_rebased_like_torch():
     F.relu_(h)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.sum().backward()
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_cross_entropy_single_row_mean(weighted):
+    """Found by hypothesis: one row, mean reduction. The 1-element upstream gradient must still be
+    scaled by 1 / sum of weights; with the only target ignored the loss is nan and the gradient
+    zero, as in torch."""
+    x, t, w = randn(1, 2), np.array([0]), np.array([0.15, 2.5])
+    xr, xt = rp.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    if weighted:
+        ours, ref = F.cross_entropy(xr, rp.tensor(t), rp.tensor(w)), TF.cross_entropy(xt, torch.tensor(t), torch.tensor(w))
+    else:
+        ours, ref = F.cross_entropy(xr, rp.tensor(t), ignore_index=0), TF.cross_entropy(xt, torch.tensor(t), ignore_index=0)
+    np.testing.assert_allclose(ours.numpy(), ref.detach().numpy(), rtol=1e-12, equal_nan=True)
+    ours.backward()
+    ref.backward()
+    np.testing.assert_allclose(xr.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-15)

@@ -118,7 +118,7 @@ def test_cross_entropy_matches_reference(dtype, weighted, ls):
     for a, b in zip(fast[:2], ref[:2]):
         np.testing.assert_allclose(a, b, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5 if dtype == np.float32 else 1e-12)
     assert np.all(fast[0][::7] == 0)
-    for grad in (np.array(0.5, dtype=dtype), randn(N, dtype=dtype)):
+    for grad in (np.array(0.5, dtype=dtype), randn(N, dtype=dtype)):  # reduced (0-d, times scale) or per row
         d, dr = np.empty_like(x), np.empty_like(x)
         _core.cross_entropy_backward(grad, x, fast[1], t, w, -1, ls, 0.5, d)
         _core.cross_entropy_backward(grad, x, fast[1], t, w, -1, ls, 0.5, dr, reference=True)

@@ -93,11 +93,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     out = Tensor._wrap(loss if red else loss.reshape(tshape))
     if not (input.requires_grad or (weight is not None and weight.requires_grad)):
         return out
-    scale = 1.0 / denom if red == 1 else 1.0
+    scale = (1.0 / denom if denom else 0.0) if red == 1 else 1.0  # no target left: every row's gradient is 0
 
     def backward(g):
         dx = np.empty_like(x2)
-        _core.cross_entropy_backward(contiguous(g.reshape(-1)), x2, lse, t2, w, int(ignore_index), ls, scale, dx)
+        g = g.reshape(()) if red else contiguous(g.reshape(-1))
+        _core.cross_entropy_backward(g, x2, lse, t2, w, int(ignore_index), ls, scale, dx)
         return (restore(dx),)
 
     return record(out, (input,), backward, "CrossEntropyLossBackward0", saved=(input,))
