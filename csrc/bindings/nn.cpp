@@ -26,8 +26,8 @@ std::string shape_str(const py::array& x) {
 
 bool is_float(const py::array& x) { return x.dtype().equal(py::dtype::of<float>()); }
 
-// Checks x is C-contiguous, of x_ref's dtype and of `size` elements (or `rows` x `cols` when
-// cols >= 0); returns its data.
+// Checks x has dtype T, is C-contiguous, has `size` elements (and is writeable when it is an
+// output); returns its data.
 template <typename T>
 T* data(const py::array& x, const char* op, const char* name, int64_t size, bool writable = false) {
     if (!x.dtype().equal(py::dtype::of<T>()))

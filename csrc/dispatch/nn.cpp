@@ -16,8 +16,8 @@
 namespace rp::dispatch {
 namespace {
 
-// Below this many elements a parallel region costs more than it saves (measured order of
-// magnitude: a region costs a few microseconds; a core streams ~1e9 elements/s).
+// Below this many elements a parallel region costs more than it saves (rough figures: waking
+// the threads costs a few microseconds, a core handles ~1e9 simple elements/s).
 constexpr int64_t kParallelMin = int64_t(1) << 15;
 
 // Calls f(row_begin, row_end) over [0, rows) in contiguous chunks, in parallel when the work
