@@ -243,9 +243,15 @@ class ModuleDict(Module):
             self[pair[0]] = pair[1]
 
 
-def _param_repr(p):
+_TYPENAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}
+
+
+def _param_repr(p, typename=False):
+    """torch's one-line description of a Parameter inside ParameterList (dtype) / ParameterDict (type name)."""
     size = "x".join(str(s) for s in p.shape)
-    return f"Parameter containing: [torch.{p.dtype} of size {size}]"
+    kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+    dtype = _TYPENAMES.get(str(p.dtype), str(p.dtype)) if typename else str(p.dtype)
+    return f"{kind} containing: [torch.{dtype} of size {size}]"
 
 
 class ParameterList(Module):
@@ -290,7 +296,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"({i}): " + (_param_repr(p) if isinstance(p, Tensor) else f"Object of type: {type(p).__name__}")
+        return "\n".join(f"  ({i}): " + (_param_repr(p) if isinstance(p, Tensor) else f"Object of type: {type(p).__name__}")
                          for i, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
@@ -348,7 +354,7 @@ class ParameterDict(Module):
             self[k] = v
 
     def extra_repr(self):
-        return "\n".join(f"({k}): " + (_param_repr(p) if isinstance(p, Tensor) else f"Object of type: {type(p).__name__}")
+        return "\n".join(f"  ({k}): " + (_param_repr(p, typename=True) if isinstance(p, Tensor) else f"Object of type: {type(p).__name__}")
                          for k, p in self.items())
 
     def __call__(self, input):
