@@ -1,0 +1,1 @@
+"""Implementation of retroprop.nn.functional, split by concern (linear, losses, the rest)."""

@@ -1,0 +1,57 @@
+"""Argument checks and gradient plumbing shared by the nn.functional implementations."""
+import numpy as np
+
+from ..._tensor import Tensor
+from ...autograd import engine
+
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+
+
+def float_tensor(x, fn, name="input"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}: expected {name} to be a Tensor, got {type(x).__name__}")
+    if x._data.dtype not in FLOATS:
+        raise TypeError(f"{fn}: expected {name} to be float32 or float64, got {x._data.dtype}")
+    return x
+
+
+def same_dtype(fn, **tensors):
+    items = [(k, t) for k, t in tensors.items() if t is not None]
+    d = items[0][1]._data.dtype
+    for k, t in items[1:]:
+        if t._data.dtype != d:
+            desc = ", ".join(f"{k} {t._data.dtype}" for k, t in items)
+            raise TypeError(f"{fn}: expected all tensors to have one dtype, got {desc}")
+
+
+def reduction_code(reduction, fn, size_average=None, reduce=None):
+    """The reduction string (handling torch's deprecated size_average/reduce) as 0/1/2."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    try:
+        return REDUCTIONS[reduction]
+    except (KeyError, TypeError):
+        raise ValueError(f"{fn}: {reduction!r} is not a valid value for reduction (expected 'none', 'mean' or 'sum')") from None
+
+
+def contiguous(a):
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+def leaf_grad_buffer(t):
+    """(buffer, accumulate) to write t's gradient straight into t.grad, or (None, False) when the
+    engine must receive it instead (t not a leaf needing grad, or a .grad layout the kernels can't
+    write). Allocates t.grad when it is None, as accumulate_leaf would."""
+    if t._node is not None or not t.requires_grad or not getattr(engine, "accumulate_into_leaves", lambda: True)():
+        return None, False
+    if t.grad is None:
+        t.grad = Tensor._wrap(np.empty(t._data.shape, dtype=t._data.dtype))
+        return t.grad._data, False
+    g = t.grad._data
+    if g.dtype != t._data.dtype or g.shape != t._data.shape or not g.flags.c_contiguous or not g.flags.writeable:
+        return None, False
+    t.grad._version += 1
+    return g, True

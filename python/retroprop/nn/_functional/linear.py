@@ -1,0 +1,99 @@
+"""Linear (optionally fused with its activation) through the C++ GEMM.
+
+Forward: one GEMM, x @ weight.T (weight read in place as a transposed view), bias and activation
+applied in the GEMM's epilogue. Backward: the activation derivative and the bias gradient in one
+pass over dY (act_bias_backward), then dX = dZ W and dW = dZ^T X as GEMMs that write (beta = 0)
+or accumulate (beta = 1) straight into the leaves' .grad buffers instead of making temporaries.
+"""
+import numpy as np
+
+from ... import _core
+from ..._tensor import Tensor
+from ...autograd.engine import record
+from ...ops.activation import ACT, from_output
+from ...ops.linalg import gemm_operand
+from ._common import contiguous, float_tensor, leaf_grad_buffer, same_dtype
+
+_NAMES = {0: "AddmmBackward0", 1: "LinearReluBackward", 2: "LinearLeakyReluBackward", 3: "LinearGeluBackward",
+          4: "LinearGeluBackward", 5: "LinearSiluBackward", 6: "LinearTanhBackward", 7: "LinearSigmoidBackward"}
+
+
+def _check(x, w, b, fn):
+    float_tensor(x, fn)
+    float_tensor(w, fn, "weight")
+    if b is not None:
+        float_tensor(b, fn, "bias")
+    same_dtype(fn, input=x, weight=w, bias=b)
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(f"{fn}: input of shape {tuple(x.shape)} and weight of shape {tuple(w.shape)} do not match "
+                         f"(expected weight (out_features, {x.shape[-1] if x.ndim else '?'}))")
+    if b is not None and b.shape != (w.shape[0],):
+        raise ValueError(f"{fn}: bias of shape {tuple(b.shape)} does not match weight of shape {tuple(w.shape)} "
+                         f"(expected ({w.shape[0]},))")
+
+
+def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
+    """act(x @ weight.T + bias) as one recorded operation (act: a code of ops.activation.ACT)."""
+    _check(x, weight, bias, fn)
+    xd, wd = x._data, weight._data
+    x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
+    x2 = gemm_operand(x2)
+    bd = None if bias is None else contiguous(bias._data)
+    out = np.empty((x2.shape[0], wd.shape[0]), dtype=xd.dtype)
+    keep_output = from_output(act, slope)
+    if keep_output:
+        _core.gemm(x2, gemm_operand(wd).T, out, 1.0, 0.0, bd, act, slope)
+        saved = out
+    else:  # gelu/silu: the derivative needs the pre-activation z; keep it and apply act after
+        saved = np.empty_like(out)
+        _core.gemm(x2, gemm_operand(wd).T, saved, 1.0, 0.0, bd, 0, slope)
+        _core.act_forward(saved, out, act, slope)
+    y = Tensor._wrap(out if xd.ndim == 2 else out.reshape(xd.shape[:-1] + (wd.shape[0],)))
+    if not (x.requires_grad or weight.requires_grad or (bias is not None and bias.requires_grad)):
+        return y
+    parents = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(g):
+        g2 = contiguous(g if g.ndim == 2 else g.reshape(-1, g.shape[-1]))
+        db, db_acc, db_ret = None, False, None
+        if bias is not None and bias.requires_grad:
+            db, db_acc = leaf_grad_buffer(bias)
+            if db is None:
+                db = db_ret = np.empty(bias._data.shape, dtype=g2.dtype)
+        if act:
+            dz = np.empty_like(g2)
+            _core.act_bias_backward(g2, saved, dz, db, act, slope, keep_output, db_acc)
+        else:
+            dz = g2
+            if db is not None:
+                _core.act_bias_backward(g2, None, None, db, 0, slope, True, db_acc)
+        dx = dw = None
+        if weight.requires_grad:
+            buf, acc = leaf_grad_buffer(weight)
+            if buf is None:
+                dw = buf = np.empty(wd.shape, dtype=wd.dtype)
+            _core.gemm(dz.T, x2, buf, 1.0, 1.0 if acc else 0.0)
+        if x.requires_grad:
+            dx = np.empty(x2.shape, dtype=x2.dtype)
+            _core.gemm(dz, gemm_operand(wd), dx)
+            if xd.ndim != 2:
+                dx = dx.reshape(xd.shape)
+        return (dx, dw) if bias is None else (dx, dw, db_ret)
+
+    return record(y, parents, backward, _NAMES[act], saved=parents)
+
+
+def linear(input, weight, bias=None):
+    """y = input @ weight.T + bias (torch.nn.functional.linear); any number of leading dims."""
+    return linear_act(input, weight, bias, 0, 0.01, "linear")
+
+
+def _linear_act(input, weight, bias=None, act="relu", negative_slope=0.01):
+    """act(linear(input, weight, bias)) fused: the activation runs in the GEMM's epilogue and its
+    derivative is folded into dY in backward. act: 'relu', 'leaky_relu', 'gelu', 'gelu_tanh',
+    'silu', 'tanh', 'sigmoid' or 'none' (for nn.Sequential's Linear + activation pairs)."""
+    try:
+        code = ACT[act] if isinstance(act, str) else int(act)
+    except KeyError:
+        raise ValueError(f"_linear_act: unknown activation {act!r} (expected one of {sorted(ACT)})") from None
+    return linear_act(input, weight, bias, code, float(negative_slope), "linear")
