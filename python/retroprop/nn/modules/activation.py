@@ -1,4 +1,8 @@
-"""Activation modules: thin wrappers over nn.functional, with torch's constructor arguments and reprs."""
+"""Activation modules: thin wrappers over nn.functional, with torch's constructor arguments and reprs.
+
+`inplace=True` is accepted (scripts pass it often) but the module computes out of place: the
+returned values are the same, only the input tensor is left unmodified.
+"""
 from .. import functional as F
 from .module import Module
 
@@ -9,7 +13,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input, inplace=self.inplace)
+        return F.relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -22,7 +26,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope, self.inplace)
+        return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -48,7 +52,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.silu(input, inplace=self.inplace)
+        return F.silu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -89,21 +93,17 @@ class LogSoftmax(Module):
 
 
 def fused_activation_spec(module):
-    """The `act` argument of F._linear_act equivalent to `module`, or None if it cannot be fused.
+    """(act, negative_slope) for F._linear_act equivalent to `module`, or None if it cannot be fused.
 
     Only the exact classes qualify: a subclass may override forward.
     """
     kind = type(module)
-    if kind is ReLU:
-        return "relu"
     if kind is LeakyReLU:
-        return ("leaky_relu", module.negative_slope)
+        return "leaky_relu", module.negative_slope
     if kind is GELU:
-        return "gelu" if module.approximate == "none" else "gelu_tanh"
-    if kind is SiLU:
-        return "silu"
-    if kind is Tanh:
-        return "tanh"
-    if kind is Sigmoid:
-        return "sigmoid"
-    return None
+        return ("gelu" if module.approximate == "none" else "gelu_tanh"), 0.01
+    name = _FUSABLE.get(kind)
+    return None if name is None else (name, 0.01)
+
+
+_FUSABLE = {ReLU: "relu", SiLU: "silu", Tanh: "tanh", Sigmoid: "sigmoid"}

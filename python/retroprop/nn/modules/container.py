@@ -98,9 +98,9 @@ class Sequential(Module):
         while i < n:
             m = modules[i]
             if i + 1 < n and type(m) is Linear:
-                act = fused_activation_spec(modules[i + 1])
-                if act is not None:
-                    input = F._linear_act(input, m.weight, m.bias, act)
+                spec = fused_activation_spec(modules[i + 1])
+                if spec is not None:
+                    input = F._linear_act(input, m.weight, m.bias, spec[0], spec[1])
                     i += 2
                     continue
             input = m(input)

@@ -1,4 +1,6 @@
 """Flatten and Unflatten: reshape a contiguous range of dimensions."""
+import numpy as np
+
 from .module import Module
 
 
@@ -11,7 +13,18 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):
-        return input.flatten(self.start_dim, self.end_dim)
+        shape = tuple(input.shape)
+        nd = max(len(shape), 1)
+        for d in (self.start_dim, self.end_dim):
+            if not -nd <= d < nd:
+                raise IndexError(f"Flatten: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
+                                 f"but got {d})")
+        start, end = self.start_dim % nd, self.end_dim % nd
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if not shape:
+            return input.reshape(1)
+        return input.reshape(shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

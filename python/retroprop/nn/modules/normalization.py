@@ -103,12 +103,54 @@ class BatchNorm1d(Module):
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
             self.num_batches_tracked._version += 1
-            if self.momentum is None:
+            if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked._data)
-        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
-        track = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+        if self.training or self.running_mean is None:
+            return self._batch_stats_forward(input, factor if self.training and self.track_running_stats else None)
+        return self._running_stats_forward(input)
+
+    def _channel_shape(self, input):
+        return (self.num_features,) if input.dim() == 2 else (self.num_features, 1)
+
+    def _batch_stats_forward(self, input, factor):
+        """Normalise with the batch statistics; move the running ones by `factor` unless it is None.
+
+        Per channel this is layer_norm over the channel's N (x L) values, so the input is laid out
+        channel-first, normalised by F.layer_norm (one recorded node), and put back.
+        """
+        x = input._data
+        axes = (0,) if x.ndim == 2 else (0, 2)
+        count = x.size // self.num_features
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(x.shape)}")
+        if factor is not None:
+            self._update_running_stats(x.mean(axis=axes), x.var(axis=axes, ddof=1), factor)
+        channels_first = input.transpose(0, 1).reshape(self.num_features, count)
+        normed = F.layer_norm(channels_first, (count,), None, None, self.eps)
+        if x.ndim == 2:
+            y = normed.transpose(0, 1)
+        else:
+            y = normed.reshape(self.num_features, x.shape[0], x.shape[2]).transpose(0, 1)
+        return self._affine(y, self._channel_shape(input))
+
+    def _update_running_stats(self, mean, var, factor):
+        for buf, stat in ((self.running_mean, mean), (self.running_var, var)):
+            buf._data *= 1.0 - factor
+            buf._data += factor * stat.astype(buf.dtype)
+            buf._version += 1
+
+    def _running_stats_forward(self, input):
+        """(x - running_mean) / sqrt(running_var + eps), then the affine map: constants per channel."""
+        shape = self._channel_shape(input)
+        x = input._data
+        inv_std = Tensor._wrap((1.0 / np.sqrt(self.running_var._data + self.eps)).astype(x.dtype).reshape(shape))
+        mean = Tensor._wrap(self.running_mean._data.astype(x.dtype).reshape(shape))
+        return self._affine((input - mean) * inv_std, shape)
+
+    def _affine(self, y, shape):
+        if not self.affine:
+            return y
+        return y * self.weight.reshape(shape) + self.bias.reshape(shape)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
