@@ -100,7 +100,8 @@ class Sequential(Module):
             if i + 1 < n and type(m) is Linear:
                 spec = fused_activation_spec(modules[i + 1])
                 if spec is not None:
-                    input = F._linear_act(input, m.weight, m.bias, spec[0], spec[1])
+                    p = m._parameters
+                    input = F._linear_act(input, p["weight"], p["bias"], spec[0], spec[1])
                     i += 2
                     continue
             input = m(input)

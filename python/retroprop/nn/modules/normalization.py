@@ -38,7 +38,8 @@ class LayerNorm(Module):
             init.zeros_(self.bias)
 
     def forward(self, input):
-        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        p = self._parameters  # direct lookups: attribute fallback through __getattr__ is slow
+        return F.layer_norm(input, self.normalized_shape, p["weight"], p["bias"], self.eps)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
