@@ -2,37 +2,47 @@
 
 A Tensor owns no memory of its own: `_data` is a NumPy array (zero-copy with `from_numpy` and
 `.numpy()`). Operations live in `retroprop.ops` (forward and backward side by side); the
-methods here are thin delegations to them. The graph is the chain of `_node`s (autograd.engine).
+methods here are thin delegations to them, most bound straight to the op functions at the end
+of this file so that a method call costs no more than the function call. The graph is the
+chain of `_node`s (autograd.engine).
 """
 import numpy as np
 
-from .autograd.grad_mode import is_grad_enabled
-
-_DEFAULT_FLOAT = np.dtype(np.float32)
-_SUPPORTED = {np.dtype(t) for t in (np.float32, np.float64, np.int64, np.bool_)}
+from . import _dtype
+from ._device import CPU, check_device, device as _device_cls
 
 
 class Tensor:
-    """An array of float32, float64, int64 or bool values, viewing a NumPy buffer."""
+    """An array of float, integer or bool values, viewing a NumPy buffer."""
 
-    __slots__ = ("_data", "requires_grad", "grad", "_node", "_version", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "_grad", "_node", "_version", "_retain", "__weakref__")
 
     def __init__(self, data, requires_grad=False):
-        self._data = data._data if isinstance(data, Tensor) else np.asarray(data)
-        self.requires_grad = bool(requires_grad)
-        self.grad = None
+        if isinstance(data, Tensor):
+            data = data._data
+        elif not isinstance(data, np.ndarray):
+            data = np.array(data, dtype=_dtype.get_default_dtype())  # torch.Tensor([1, 2]) is float
+        self._data = data
+        self._grad = None
         self._node = None
         self._version = 0
+        self._retain = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
 
     @classmethod
     def _wrap(cls, data):
         """A Tensor over NumPy array `data`, without checks (the operations' fast path)."""
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)  # NumPy returns scalars, not 0-d arrays, from 0-d operations
         t = object.__new__(Tensor)
         t._data = data
         t.requires_grad = False
-        t.grad = None
+        t._grad = None
         t._node = None
         t._version = 0
+        t._retain = False
         return t
 
     # --- attributes -----------------------------------------------------------------------
@@ -48,8 +58,35 @@ class Tensor:
     def ndim(self):
         return self._data.ndim
 
+    @property
+    def device(self):
+        return CPU
+
+    is_cuda = False
+
     def dim(self):
         return self._data.ndim
+
+    ndimension = dim
+
+    def size(self, dim=None):
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[ops.check_dim(dim, self._data.ndim, "size")]
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def get_device(self):
+        return -1
 
     @property
     def grad_fn(self):
@@ -60,12 +97,47 @@ class Tensor:
         return self._node is None
 
     @property
-    def T(self):
-        if self._data.ndim > 2:
-            raise ValueError(f"T: expected a tensor of at most 2 dimensions, got shape {self.shape}")
-        return ops.transpose(self, 0, 1) if self._data.ndim == 2 else self
+    def grad(self):
+        return self._grad
 
-    def numpy(self):
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                                   f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with dtype "
+                                   f"'{self.dtype}'. The gradient must match the tensor's dtype")
+        self._grad = value
+
+    @property
+    def data(self):
+        """This tensor's values as a tensor outside the graph (sharing memory)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def retains_grad(self):
+        return self._retain
+
+    @property
+    def T(self):
+        return ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return ops.transpose(self, -2, -1)
+
+    # --- conversions ----------------------------------------------------------------------
+    def numpy(self, force=False):
         """The underlying NumPy array (no copy), also for a tensor that requires grad."""
         return self._data
 
@@ -74,123 +146,269 @@ class Tensor:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
+    def __dlpack__(self, *args, **kwargs):
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'more than one value' if self._data.size else 'no values'} is ambiguous")
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (ops.select(self, 0, i) for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__  # by identity, as torch (== is element-wise)
+
     def detach(self):
         return Tensor._wrap(self._data)
 
+    def detach_(self):
+        self._node = None
+        self.requires_grad = False
+        return self
+
+    def contiguous(self, memory_format=None):
+        return self if self._data.flags.c_contiguous else ops.clone(self)
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def to(self, *args, **kwargs):
+        """A tensor of the requested dtype (self when unchanged); devices other than the CPU raise."""
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None), "to")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, _device_cls, int)) and not isinstance(a, bool):
+                check_device(a, "to")
+            else:
+                dtype = a
+        if dtype is None:
+            return ops.clone(self) if kwargs.get("copy") else self
+        dtype = _dtype.to_dtype(dtype, "to")
+        if dtype == self._data.dtype and not kwargs.get("copy"):
+            return self
+        return ops.to_dtype(self, dtype)
+
+    def cpu(self, memory_format=None):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        check_device("cuda", "cuda")
+
+    def type(self, dtype=None, non_blocking=False):
+        if dtype is None:
+            return "torch." + {"f": "Float", "i": "Long", "b": "Bool"}.get(self.dtype.kind, str(self.dtype)) + "Tensor"
+        return self.to(dtype)
+
+    def float(self, memory_format=None):
+        return self.to(_dtype.float32)
+
+    def double(self, memory_format=None):
+        return self.to(_dtype.float64)
+
+    def half(self, memory_format=None):
+        return self.to(_dtype.float16)
+
+    def long(self, memory_format=None):
+        return self.to(_dtype.int64)
+
+    def int(self, memory_format=None):
+        return self.to(_dtype.int32)
+
+    def bool(self, memory_format=None):
+        return self.to(_dtype.bool)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return _creation.tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return _creation.full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    # --- autograd -------------------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
-        if not self.is_leaf and not requires_grad:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        if self._node is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(f"Only Tensors of floating point and complex dtype can require gradients (got {self._data.dtype})")
         self.requires_grad = bool(requires_grad)
         return self
 
-    # --- autograd -------------------------------------------------------------------------
+    def retain_grad(self):
+        """Keep the gradient of this non-leaf tensor in `.grad` after backward (leaves always do)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._node is not None:
+            self._retain = True
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) * gradient into every leaf's `.grad`."""
-        from .autograd.engine import run_backward
-
+        if create_graph:
+            raise NotImplementedError("backward(create_graph=True): retroprop does not differentiate through backward")
         if not self.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
             if self._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs (got shape {tuple(self.shape)})")
             g = np.ones(self.shape, dtype=self.dtype)
         else:
             g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=self.dtype)
             if g.shape != self.shape:
                 raise RuntimeError(f"backward: gradient of shape {g.shape} does not match the tensor's shape {self.shape}")
-        run_backward([self], [g], retain_graph=bool(retain_graph))
+        run_backward([self], [g], retain_graph=bool(retain_graph), only=inputs)
 
     # --- operators ------------------------------------------------------------------------
-    def __add__(self, other):
-        return ops.add(self, other)
-
     def __radd__(self, other):
         return ops.add(other, self)
-
-    def __sub__(self, other):
-        return ops.sub(self, other)
 
     def __rsub__(self, other):
         return ops.sub(other, self)
 
-    def __mul__(self, other):
-        return ops.mul(self, other)
-
     def __rmul__(self, other):
         return ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return ops.div(self, other)
 
     def __rtruediv__(self, other):
         return ops.div(other, self)
 
-    def __neg__(self):
-        return ops.neg(self)
-
-    def __matmul__(self, other):
-        return ops.matmul(self, other)
+    def __rpow__(self, other):
+        return ops.pow(other, self)
 
     def __rmatmul__(self, other):
         return ops.matmul(other, self)
 
-    # --- methods delegating to ops --------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, dtype=None):
-        return ops.sum(self, dim, keepdim, dtype)
+    def __rfloordiv__(self, other):
+        return ops.floor_divide(other, self)
 
-    def mean(self, dim=None, keepdim=False, dtype=None):
-        return ops.mean(self, dim, keepdim, dtype)
+    def __rmod__(self, other):
+        return ops.remainder(other, self)
 
-    def reshape(self, *shape):
-        return ops.reshape(self, *shape)
+    def __pos__(self):
+        return self
 
-    def transpose(self, dim0, dim1):
-        return ops.transpose(self, dim0, dim1)
+    def __iadd__(self, other):
+        return ops.add_(self, other)
+
+    def __isub__(self, other):
+        return ops.sub_(self, other)
+
+    def __imul__(self, other):
+        return ops.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return ops.div_(self, other)
+
+    def __rand__(self, other):
+        return ops.bitwise_and(other, self)
+
+    def __ror__(self, other):
+        return ops.bitwise_or(other, self)
+
+    def where(self, condition, other):
+        return ops.where(condition, self, other)
 
     def relu(self):
-        return ops.relu(self)
+        return ops.activation.relu(self)
 
-    def matmul(self, other):
-        return ops.matmul(self, other)
+    def tanh(self):
+        return ops.activation.tanh(self)
+
+    def sigmoid(self):
+        return ops.activation.sigmoid(self)
+
+    def softmax(self, dim, dtype=None):
+        return ops.activation.softmax(self, dim)
+
+    def log_softmax(self, dim, dtype=None):
+        return ops.activation.log_softmax(self, dim)
 
     def __repr__(self):
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        extras = []
-        if self._data.dtype not in (_DEFAULT_FLOAT, np.dtype(np.int64), np.dtype(np.bool_)):
-            extras.append(f"dtype=torch.{self._data.dtype}")
-        if self._node is not None:
-            extras.append(f"grad_fn=<{self._node.name}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return _repr(self)
 
 
-def from_numpy(array):
-    """A Tensor sharing memory with `array` (no copy)."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
-    return Tensor._wrap(array)
+def _format_body(a):
+    """torch's layout of the values: 4 decimals, scientific notation for a wide range."""
+    if a.size == 0:
+        return "[]"
+    opts = {"separator": ", ", "prefix": "tensor(", "max_line_width": 80, "threshold": 1000, "edgeitems": 3}
+    if a.dtype.kind == "f":
+        finite = np.abs(a[np.isfinite(a)]).astype(np.float64)
+        nonzero = finite[finite > 0]
+        if nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3) \
+                and not np.all(finite == np.round(finite)):
+            opts["formatter"] = {"float_kind": lambda x: f"{x:.4e}"}
+        elif nonzero.size and nonzero.max() >= 1e8:
+            opts["formatter"] = {"float_kind": lambda x: f"{x:.4e}"}
+        elif not np.all(finite == np.round(finite)):
+            opts.update(precision=4, floatmode="fixed")
+    return np.array2string(a, **opts)
 
 
-def tensor(data, dtype=None, requires_grad=False):
-    """A Tensor holding a copy of `data`; Python floats become float32, as in torch."""
-    src = data._data if isinstance(data, Tensor) else data
-    arr = np.array(src, dtype=dtype, copy=True)
-    if dtype is None and arr.dtype == np.float64 and not isinstance(src, np.ndarray):
-        arr = arr.astype(_DEFAULT_FLOAT)
-    if dtype is None and arr.dtype.kind in "iu":
-        arr = arr.astype(np.int64)
-    t = Tensor._wrap(arr)
-    if requires_grad:
-        if arr.dtype.kind != "f":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        t.requires_grad = True
-    return t
+def _repr(t):
+    a = t._data
+    extras = []
+    if a.size == 0 and a.ndim != 1:
+        extras.append(f"size={tuple(a.shape)}")
+    if a.dtype not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool):
+        extras.append(f"dtype={_dtype.torch_name(a.dtype)}")
+    if t._node is not None:
+        extras.append(f"grad_fn=<{t._node.name}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + _format_body(a) + "".join(", " + e for e in extras) + ")"
 
 
-def matmul(a, b):
-    """Matrix product (torch.matmul): 2-D through retroprop's GEMM, 1-D and batched too."""
-    return ops.matmul(a, b)
+from . import ops, _creation  # noqa: E402  (ops import Tensor from this module)
+from .autograd.engine import run_backward  # noqa: E402
 
+# Methods that are the op functions themselves (self is their first argument).
+for _name in ops.TENSOR_METHODS:
+    setattr(Tensor, _name, getattr(ops, _name))
+for _dunder, _name in ops.TENSOR_OPERATORS.items():
+    setattr(Tensor, _dunder, getattr(ops, _name))
+del _name, _dunder
 
-from . import ops  # noqa: E402  (ops import Tensor from this module)
+from ._creation import from_numpy, tensor  # noqa: E402,F401  (their former home; kept importable)
+matmul = ops.matmul

@@ -1,4 +1,8 @@
-"""Reverse-mode automatic differentiation: grad mode and the backward engine."""
+"""Reverse-mode automatic differentiation: grad mode, the backward engine, custom Functions,
+autograd.grad and gradcheck."""
+from .function import Function, FunctionCtx
+from .functional import GradcheckError, grad, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = ["Function", "FunctionCtx", "GradcheckError", "enable_grad", "grad", "gradcheck", "is_grad_enabled",
+           "no_grad", "set_grad_enabled"]

@@ -79,30 +79,38 @@ def _execution_order(roots):
 
 def accumulate_leaf(t, g):
     """Add gradient array `g` into leaf tensor `t`'s `.grad` (a fresh copy the first time)."""
-    from .._tensor import Tensor
-
     if g.shape != t.shape:
         g = np.broadcast_to(g, t.shape)
-    if t.grad is None:
-        t.grad = Tensor._wrap(np.array(g, dtype=t.dtype, copy=True))
+    if t._grad is None:
+        t._grad = _Tensor._wrap(np.array(g, dtype=t.dtype, copy=True))
     else:
-        t.grad._data += g
-        t.grad._version += 1
+        t._grad._data += g
+        t._grad._version += 1
 
 
-def run_backward(roots, grads, retain_graph=False, inputs=None):
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
     """Backpropagate `grads` (NumPy arrays) from `roots` (Tensors).
 
     With `inputs` (a list of Tensors), gradients are returned for those instead of being
-    accumulated into leaves (torch.autograd.grad).
+    accumulated into leaves (torch.autograd.grad). With `only` (a list of leaves), gradients
+    accumulate into those leaves alone (backward(inputs=...)).
     """
     node_grads = {}
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     results = [None] * len(inputs) if inputs is not None else None
+    only = None if only is None else {id(t) for t in ((only,) if isinstance(only, _Tensor) else only)}
 
     def send(t, g):
-        if g is None:
-            return
+        if g.dtype != t._data.dtype and t._data.dtype.kind == "f":
+            g = g.astype(t._data.dtype)  # a gradient has its tensor's dtype (after type promotion)
         if wanted is not None and id(t) in wanted:
             i = wanted[id(t)]
             results[i] = g if results[i] is None else results[i] + g
@@ -112,7 +120,9 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
             key = id(t._node)
             prev = node_grads.get(key)
             node_grads[key] = g if prev is None else prev + g
-        elif t.requires_grad and wanted is None:
+            if t._retain and wanted is None:
+                accumulate_leaf(t, g)
+        elif t.requires_grad and wanted is None and (only is None or id(t) in only):
             accumulate_leaf(t, g)
 
     for t in roots:
@@ -126,12 +136,7 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
         if g is None:
             continue
         if node.backward is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors after they "
-                "have already been freed). Saved intermediate values of the graph are freed when you call "
-                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-                "graph a second time or if you need to access saved tensors after calling backward."
-            )
+            raise RuntimeError(_FREED)
         node.check_saved()
         parent_grads = node.backward(g)
         if not retain_graph:
@@ -141,3 +146,6 @@ def run_backward(roots, grads, retain_graph=False, inputs=None):
             if pg is not None and (p.requires_grad or (wanted is not None and id(p) in wanted)):
                 send(p, pg)
     return results
+
+
+from .._tensor import Tensor as _Tensor  # noqa: E402  (the Tensor module imports this one)

@@ -1,6 +1,70 @@
-"""Differentiable operations on Tensors: each forward with its backward beside it."""
-from .activation import relu
-from .arithmetic import add, div, mul, neg, sub
-from .linalg import matmul
-from .reduction import mean, sum
-from .shape import reshape, transpose
+"""Differentiable operations on Tensors: each forward with its backward beside it.
+
+TENSOR_METHODS names the functions that are also Tensor methods (bound as they are: the
+tensor is their first argument); TENSOR_OPERATORS maps Python operators to functions.
+"""
+from . import activation
+from ._util import check_dim
+from .arithmetic import add, div, floor_divide, mul, neg, pow, remainder, rsub, sub
+from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, gt, isclose,
+                      isfinite, isinf, isnan, le, logical_and, logical_not, logical_or, logical_xor, lt, ne,
+                      _eq_operator, _ne_operator)
+from .indexing import gather, getitem, index_put, index_select, masked_fill
+from .inplace import (add_, clamp_, clip_, copy_, div_, fill_, masked_fill_, mul_, neg_, normal_, pow_, setitem,
+                      sub_, uniform_, zero_)
+from .linalg import bmm, dot, matmul, mm, mv
+from .pointwise import (abs, ceil, clamp, clamp_max, clamp_min, clip, clone, cos, exp, expm1, floor, lerp, log,
+                        log1p, maximum, minimum, reciprocal, round, rsqrt, sign, sin, sqrt, square, to_dtype, trunc,
+                        where)
+from .reduction import (all, amax, amin, any, argmax, argmin, cumsum, logsumexp, max, mean, min, norm, prod, std,
+                        std_mean, sum, var, var_mean)
+from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, expand_as, flatten, flip, movedim, narrow,
+                    permute, repeat, reshape, reshape_as, select, split, squeeze, stack, swapaxes, swapdims, t,
+                    transpose, unbind, unflatten, unsqueeze, view, view_as)
+
+
+def relu(a):
+    return activation.relu(a)
+
+
+def tanh(a):
+    return activation.tanh(a)
+
+
+def sigmoid(a):
+    return activation.sigmoid(a)
+
+
+def softmax(a, dim, dtype=None):
+    return activation.softmax(a, dim)
+
+
+def log_softmax(a, dim, dtype=None):
+    return activation.log_softmax(a, dim)
+
+
+TENSOR_METHODS = (
+    "add", "sub", "mul", "div", "neg", "pow", "floor_divide", "remainder",
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isclose",
+    "allclose", "equal",
+    "gather", "index_select", "masked_fill",
+    "add_", "sub_", "mul_", "div_", "pow_", "neg_", "clamp_", "clip_", "copy_", "fill_", "zero_", "normal_",
+    "uniform_", "masked_fill_",
+    "matmul", "mm", "bmm", "dot", "mv",
+    "abs", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "clone", "cos", "exp", "expm1", "floor", "lerp",
+    "log", "log1p", "maximum", "minimum", "reciprocal", "round", "rsqrt", "sign", "sin", "sqrt", "square", "trunc",
+    "all", "amax", "amin", "any", "argmax", "argmin", "cumsum", "logsumexp", "max", "mean", "min", "norm", "prod",
+    "std", "sum", "var",
+    "broadcast_to", "chunk", "expand", "expand_as", "flatten", "flip", "movedim", "narrow", "permute", "repeat",
+    "reshape", "reshape_as", "select", "split", "squeeze", "swapaxes", "swapdims", "t", "transpose", "unbind",
+    "unflatten", "unsqueeze", "view", "view_as",
+)
+
+TENSOR_OPERATORS = {
+    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div", "__neg__": "neg",
+    "__pow__": "pow", "__matmul__": "matmul", "__floordiv__": "floor_divide", "__mod__": "remainder",
+    "__abs__": "abs", "__eq__": "_eq_operator", "__ne__": "_ne_operator", "__lt__": "lt", "__le__": "le",
+    "__gt__": "gt", "__ge__": "ge", "__and__": "bitwise_and", "__or__": "bitwise_or", "__xor__": "bitwise_xor",
+    "__invert__": "bitwise_not", "__getitem__": "getitem", "__setitem__": "setitem",
+}

@@ -1,63 +1,164 @@
-"""Element-wise arithmetic with broadcasting: each forward with its backward right below it."""
+"""Element-wise arithmetic with broadcasting and torch's type promotion: each forward with its
+backward right below it. Same-shape, same-dtype operands take the shortest path."""
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.engine import record
-from ._util import as_tensor_pair, broadcast_shapes, unbroadcast
+from ._util import as_tensor_pair, promote, unbroadcast
 
 
-def _binary(a, b, name):
-    a, b = as_tensor_pair(a, b, name)
-    if a.shape != b.shape:
-        broadcast_shapes(name, a.shape, b.shape)
-    return a, b
+def _operands(a, b, op):
+    """(a, b) as Tensors and (x, y) their arrays, promoted to one dtype."""
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = as_tensor_pair(a, b, op)
+    x, y = a._data, b._data
+    if x.dtype != y.dtype:
+        x, y = promote(a, b)
+    return a, b, x, y
+
+
+def _mismatch(op, a, b):
+    return RuntimeError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together "
+                        f"(sizes must match or be 1 in each trailing dimension)")
 
 
 def add(a, b, alpha=1):
-    a, b = _binary(a, b, "add")
-    out = Tensor._wrap(a._data + b._data if alpha == 1 else a._data + alpha * b._data)
+    a, b, x, y = _operands(a, b, "add")
+    try:
+        data = x + y if alpha == 1 else x + alpha * y
+    except ValueError:
+        raise _mismatch("add", a, b) from None
+    sa, sb = a.shape, b.shape
 
     def backward(g):
-        return unbroadcast(g, a.shape), unbroadcast(g if alpha == 1 else g * alpha, b.shape)
+        return (unbroadcast(g, sa) if a.requires_grad else None,
+                (unbroadcast(g if alpha == 1 else g * alpha, sb)) if b.requires_grad else None)
 
-    return record(out, (a, b), backward, "AddBackward0")
+    return record(Tensor._wrap(data), (a, b), backward, "AddBackward0")
 
 
 def sub(a, b, alpha=1):
-    a, b = _binary(a, b, "sub")
-    out = Tensor._wrap(a._data - b._data if alpha == 1 else a._data - alpha * b._data)
+    a, b, x, y = _operands(a, b, "sub")
+    if x.dtype.kind == "b":
+        raise RuntimeError("sub: subtraction of two bool tensors is not supported; use logical_xor() instead")
+    try:
+        data = x - y if alpha == 1 else x - alpha * y
+    except ValueError:
+        raise _mismatch("sub", a, b) from None
+    sa, sb = a.shape, b.shape
 
     def backward(g):
-        return unbroadcast(g, a.shape), unbroadcast(-g if alpha == 1 else -alpha * g, b.shape)
+        return (unbroadcast(g, sa) if a.requires_grad else None,
+                unbroadcast(-g if alpha == 1 else -alpha * g, sb) if b.requires_grad else None)
 
-    return record(out, (a, b), backward, "SubBackward0")
+    return record(Tensor._wrap(data), (a, b), backward, "SubBackward0")
+
+
+def rsub(a, b, alpha=1):
+    return sub(b, a, alpha)
 
 
 def mul(a, b):
-    a, b = _binary(a, b, "mul")
-    out = Tensor._wrap(a._data * b._data)
+    a, b, x, y = _operands(a, b, "mul")
+    try:
+        data = x * y
+    except ValueError:
+        raise _mismatch("mul", a, b) from None
 
     def backward(g):
-        return (unbroadcast(g * b._data, a.shape) if a.requires_grad else None,
-                unbroadcast(g * a._data, b.shape) if b.requires_grad else None)
+        return (unbroadcast(g * y, a.shape) if a.requires_grad else None,
+                unbroadcast(g * x, b.shape) if b.requires_grad else None)
 
-    return record(out, (a, b), backward, "MulBackward0", saved=(a, b))
+    return record(Tensor._wrap(data), (a, b), backward, "MulBackward0", saved=(a, b))
 
 
-def div(a, b):
-    a, b = _binary(a, b, "div")
-    out_data = np.true_divide(a._data, b._data)
-    if out_data.dtype == np.float64 and a.dtype.kind in "iub" and b.dtype.kind in "iub":
-        out_data = out_data.astype(np.float32)  # torch: int / int gives the default float dtype
-    out = Tensor._wrap(out_data)
+def div(a, b, rounding_mode=None):
+    if rounding_mode is not None:
+        return floor_divide(a, b) if rounding_mode == "floor" else _trunc_divide(a, b)
+    a, b, x, y = _operands(a, b, "div")
+    if x.dtype.kind != "f":  # torch: integer / integer gives the default float dtype
+        x = x.astype(_dtype.get_default_dtype())
+        y = y.astype(x.dtype)
+    try:
+        data = x / y
+    except ValueError:
+        raise _mismatch("div", a, b) from None
 
     def backward(g):
-        return (unbroadcast(g / b._data, a.shape) if a.requires_grad else None,
-                unbroadcast(-g * a._data / (b._data * b._data), b.shape) if b.requires_grad else None)
+        return (unbroadcast(g / y, a.shape) if a.requires_grad else None,
+                unbroadcast(-g * x / (y * y), b.shape) if b.requires_grad else None)
 
-    return record(out, (a, b), backward, "DivBackward0", saved=(a, b))
+    return record(Tensor._wrap(data), (a, b), backward, "DivBackward0", saved=(a, b))
+
+
+def _trunc_divide(a, b):
+    a, b, x, y = _operands(a, b, "div")
+    return Tensor._wrap(np.trunc(x / y).astype(x.dtype) if x.dtype.kind != "f" else np.trunc(x / y))
+
+
+def floor_divide(a, b):
+    """a // b, rounded towards minus infinity (not differentiable, as in torch)."""
+    a, b, x, y = _operands(a, b, "floor_divide")
+    try:
+        return Tensor._wrap(np.floor_divide(x, y))
+    except ValueError:
+        raise _mismatch("floor_divide", a, b) from None
+
+
+def remainder(a, b):
+    """a % b with the sign of b (Python's and torch's convention); d/da is 1."""
+    a, b, x, y = _operands(a, b, "remainder")
+    try:
+        data = np.remainder(x, y)
+    except ValueError:
+        raise _mismatch("remainder", a, b) from None
+    sa = a.shape
+    return record(Tensor._wrap(data), (a,), lambda g: (unbroadcast(g, sa),), "RemainderBackward0")
 
 
 def neg(a):
-    out = Tensor._wrap(-a._data)
-    return record(out, (a,), lambda g: (-g,), "NegBackward0")
+    return record(Tensor._wrap(-a._data), (a,), lambda g: (-g,), "NegBackward0")
+
+
+def pow(a, b):
+    """a ** b for a tensor or number exponent (an int64 exponent tensor on a float base broadcasts)."""
+    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return _pow_scalar(a, b)
+    a, b, x, y = _operands(a, b, "pow")
+    try:
+        data = _power(x, y)
+    except ValueError:
+        raise _mismatch("pow", a, b) from None
+
+    def backward(g):
+        ga = gb = None
+        if a.requires_grad:
+            ga = unbroadcast(g * y * _power(x, y - 1), a.shape)
+        if b.requires_grad:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * data * np.log(x)
+            gb = unbroadcast(np.where((x == 0) & (y >= 0), 0, gb), b.shape)
+        return ga, gb
+
+    return record(Tensor._wrap(data), (a, b), backward, "PowBackward1", saved=(a, b))
+
+
+def _pow_scalar(a, e):
+    x = a._data
+    if x.dtype.kind != "f" and isinstance(e, float):
+        x = x.astype(_dtype.get_default_dtype())
+    data = x * x if e == 2 else _power(x, e)
+
+    def backward(g):
+        if e == 0:
+            return (np.zeros_like(g),)
+        return (g * (2 * x if e == 2 else e * _power(x, e - 1)),)
+
+    return record(Tensor._wrap(data), (a,), backward, "PowBackward0", saved=(a,))
+
+
+def _power(x, y):
+    if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
+        raise RuntimeError("pow: integers to negative integer powers are not allowed")
+    return np.power(x, y)

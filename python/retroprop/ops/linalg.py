@@ -4,6 +4,7 @@ import numpy as np
 from .. import _core
 from .._tensor import Tensor
 from ..autograd.engine import record
+from ._util import unbroadcast
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -29,15 +30,13 @@ def mm_array(a, b):
 
 def _check(a, b, name):
     if a.dtype != b.dtype:
-        raise TypeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
-    if a.dtype not in _FLOAT_DTYPES:
-        raise TypeError(f"{name}: expected float32 or float64 operands, got {a.dtype}")
+        raise RuntimeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"{name}: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        raise RuntimeError(f"{name}: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}")
     ka = a.shape[-1]
     kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if ka != kb:
-        raise ValueError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({ka} != {kb})")
+        raise RuntimeError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({ka} != {kb})")
 
 
 def matmul(a, b):
@@ -45,6 +44,8 @@ def matmul(a, b):
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensor operands, got {type(a).__name__} and {type(b).__name__}")
     _check(a, b, "matmul")
+    if a.dtype not in _FLOAT_DTYPES:  # integer products: NumPy, no gradient (integers have none)
+        return Tensor._wrap(np.matmul(a._data, b._data))
     if a.ndim == 2 and b.ndim == 2:
         out = Tensor._wrap(mm_array(a._data, b._data))
 
@@ -59,12 +60,12 @@ def matmul(a, b):
 
 def _matmul_general(a, b):
     """1-D and batched cases: NumPy's matmul (same broadcasting rules as torch)."""
-    from ._util import unbroadcast
-
     out = Tensor._wrap(np.matmul(a._data, b._data))
 
     def backward(g):
         ad, bd = a._data, b._data
+        if ad.ndim == 1 and bd.ndim == 1:  # inner product: g is 0-d
+            return (g * bd if a.requires_grad else None, g * ad if b.requires_grad else None)
         a2 = ad[None, :] if ad.ndim == 1 else ad
         b2 = bd[:, None] if bd.ndim == 1 else bd
         g2 = g
@@ -80,3 +81,30 @@ def _matmul_general(a, b):
         return ga, gb
 
     return record(out, (a, b), backward, "MatmulBackward0", saved=(a, b))
+
+
+def mm(a, b):
+    """Product of two 2-D matrices (torch.mm)."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected two 2-D tensors, got shapes {getattr(a, 'shape', a)} and {getattr(b, 'shape', b)}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """Batched product of two 3-D tensors with the same batch size (torch.bmm)."""
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: expected two 3-D tensors with one batch size, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    """Inner product of two 1-D tensors of one size (torch.dot)."""
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise RuntimeError(f"dot: expected two 1-D tensors of one size, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
+
+
+def mv(a, b):
+    if a.ndim != 2 or b.ndim != 1:
+        raise RuntimeError(f"mv: expected a 2-D and a 1-D tensor, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return matmul(a, b)
