@@ -74,8 +74,9 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
     if (a.dtype().not_equal(b.dtype()) || a.dtype().not_equal(c.dtype()))
         throw py::type_error("gemm: operands must share one dtype, got A " + std::string(py::str(a.dtype())) + ", B " + std::string(py::str(b.dtype())) + ", C " + std::string(py::str(c.dtype())));
     if (!c.writeable()) throw std::invalid_argument("gemm: output C is read-only");
-    if (c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
-    if (c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
+    // (NumPy gives zero-size arrays zero strides: nothing to check or write then.)
+    if (c.size() && c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
+    if (c.size() && c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
     if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference);
     if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference);
     throw py::type_error("gemm: expected float32 or float64 operands, got " + std::string(py::str(a.dtype())));
@@ -87,6 +88,8 @@ void init_gemm(py::module_& m) {
     m.def("gemm", &gemm, py::arg("a"), py::arg("b"), py::arg("c"), py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
           py::arg("bias") = py::none(), py::arg("act") = 0, py::arg("slope") = 0.01, py::arg("reference") = false,
           "c[...] = act(alpha * a @ b + beta * c + bias), in place. a and b may be transposed views.");
+    m.def("_fma_peak_gflops", &dispatch::fma_peak_gflops, py::arg("threads"), py::call_guard<py::gil_scoped_release>(),
+          "Measured float FMA throughput (GFLOP/s) of the active instruction set on `threads` threads (for benchmarks).");
 }
 
 }  // namespace rp::bindings

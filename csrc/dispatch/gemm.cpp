@@ -5,6 +5,11 @@
 #include <string>
 #include <type_traits>
 #include <algorithm>
+#include <chrono>
+#include <vector>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "dispatch/isa.h"
 #include "kernels/gemm/gemm_isa.h"
@@ -65,6 +70,29 @@ void gemm_reference(const kernels::GemmProblem<T>& p) {
     check(p);
     if (p.m == 0 || p.n == 0) return;
     kernels::gemm_reference(p);
+}
+
+double fma_peak_gflops(int threads) {
+    if (threads < 1) throw std::invalid_argument("fma_peak_gflops: expected a positive number of threads, got " + std::to_string(threads));
+    double (*probe)(int64_t, float*) = kernels::baseline::fma_flops;
+#ifdef RP_HAVE_AVX2
+    if (active_isa() == Isa::avx2) probe = kernels::avx2::fma_flops;
+#endif
+#ifdef RP_HAVE_AVX512
+    if (active_isa() == Isa::avx512) probe = kernels::avx512::fma_flops;
+#endif
+    const int64_t iters = 4'000'000;  // ~10 ms per run at full speed
+    std::vector<float> sink(64 * static_cast<size_t>(threads));
+    double best = 0;
+    for (int run = 0; run < 5; ++run) {
+        double flops = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+#pragma omp parallel for num_threads(threads) schedule(static, 1) reduction(+ : flops)
+        for (int t = 0; t < threads; ++t) flops += probe(iters, sink.data() + 64 * t);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        best = std::max(best, flops / s / 1e9);
+    }
+    return best;
 }
 
 template void gemm<float>(const kernels::GemmProblem<float>&);

@@ -13,4 +13,8 @@ void gemm(const kernels::GemmProblem<T>& p);
 template <typename T>
 void gemm_reference(const kernels::GemmProblem<T>& p);
 
+// Measured float FMA throughput of the active instruction set on `threads` threads, in GFLOP/s
+// (best of a few short runs): the benchmarks' "peak" for a fraction-of-peak figure.
+double fma_peak_gflops(int threads);
+
 }  // namespace rp::dispatch

@@ -1,9 +1,20 @@
-// GEMM compiled for the avx2 instruction set (flags set per file in CMakeLists.txt).
+// GEMM compiled for the avx2 instruction set (flags set per file in CMakeLists.txt): the shared
+// blocked driver over this set's register-tiled micro-kernels (float 6x16, double 6x8).
 #define RP_ISA avx2
-#include "kernels/gemm/gemm_blocked.h"
 #include "kernels/gemm/gemm_isa.h"
+#include "kernels/gemm/gemm_simd_avx2.h"
+#include "kernels/gemm/gemm_driver.h"
+#include "kernels/gemm/fma_peak.h"
 
 namespace rp::kernels::avx2 {
-void sgemm(const GemmProblem<float>& p) { gemm_blocked<float>(p); }
-void dgemm(const GemmProblem<double>& p) { gemm_blocked<double>(p); }
+
+using ukernel_avx2_6x16 = MicroKernel<VecF32, 6, 2>;
+using ukernel_avx2_6x8 = MicroKernel<VecF64, 6, 2>;
+
+// MC, KC, NC per type: L1d 32 KiB, L2 512 KiB per core, L3 32 MiB shared (Zen 3 class).
+void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_avx2_6x16, 144, 256, 4080>::run(p); }
+void dgemm(const GemmProblem<double>& p) { GemmDriver<ukernel_avx2_6x8, 72, 256, 2040>::run(p); }
+
+double fma_flops(int64_t iters, float* sink) { return fma_probe(iters, sink); }
+
 }  // namespace rp::kernels::avx2

@@ -1,9 +1,20 @@
-// GEMM compiled for the avx512 instruction set (flags set per file in CMakeLists.txt).
+// GEMM compiled for the avx512 instruction set (flags set per file in CMakeLists.txt): the shared
+// blocked driver over this set's register-tiled micro-kernels (float 12x32, double 12x16).
 #define RP_ISA avx512
-#include "kernels/gemm/gemm_blocked.h"
 #include "kernels/gemm/gemm_isa.h"
+#include "kernels/gemm/gemm_simd_avx512.h"
+#include "kernels/gemm/gemm_driver.h"
+#include "kernels/gemm/fma_peak.h"
 
 namespace rp::kernels::avx512 {
-void sgemm(const GemmProblem<float>& p) { gemm_blocked<float>(p); }
-void dgemm(const GemmProblem<double>& p) { gemm_blocked<double>(p); }
+
+using ukernel_avx512_12x32 = MicroKernel<VecF32, 12, 2>;
+using ukernel_avx512_12x16 = MicroKernel<VecF64, 12, 2>;
+
+// MC, KC, NC per type: L1d 32 KiB, L2 512 KiB per core, L3 32 MiB shared (Zen 3 class).
+void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_avx512_12x32, 144, 256, 4096>::run(p); }
+void dgemm(const GemmProblem<double>& p) { GemmDriver<ukernel_avx512_12x16, 72, 256, 2048>::run(p); }
+
+double fma_flops(int64_t iters, float* sink) { return fma_probe(iters, sink); }
+
 }  // namespace rp::kernels::avx512

@@ -7,6 +7,7 @@ namespace rp::kernels {
     namespace isa {                                   \
     void sgemm(const GemmProblem<float>& p);          \
     void dgemm(const GemmProblem<double>& p);         \
+    double fma_flops(int64_t iters, float* sink);     \
     }
 RP_DECLARE_GEMM(baseline)
 RP_DECLARE_GEMM(avx2)

@@ -29,13 +29,14 @@ def _unbroadcast(g, shape):
     return (g.sum(axis=axes, keepdims=True) if axes else g).reshape(shape)
 
 
-def _loss(name, parents, per_elem, grads, red, dtype, w=None):
+def _loss(name, parents, per_elem, grads, red, dtype, w=None, mean_by_weight=False):
     """Reduce `per_elem` (array; times the element weights w when given) and record a node whose
     backward scales the element-wise derivatives grads() -> tuple (one array per parent, or None)
-    by the weights and the upstream gradient."""
+    by the weights and the upstream gradient. torch's weighted mse_loss and l1_loss divide their
+    mean by the sum of the weights (mean_by_weight); its other losses by the element count."""
     if w is not None:
         per_elem = per_elem * w
-    n = per_elem.size
+    n = w.sum(dtype=np.float64) if (w is not None and mean_by_weight) else per_elem.size
     if red == 0:
         value = per_elem
     elif red == 2:
@@ -64,7 +65,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     red = reduction_code(reduction, "mse_loss", size_average, reduce)
     diff = x - t
     grads = lambda ps: (2 * diff if _needs(ps[0]) else None, -2 * diff if _needs(ps[1]) else None)  # noqa: E731
-    return _loss("MseLossBackward0", (input, target), diff * diff, grads, red, x.dtype, w)
+    return _loss("MseLossBackward0", (input, target), diff * diff, grads, red, x.dtype, w, True)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -73,7 +74,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     red = reduction_code(reduction, "l1_loss", size_average, reduce)
     diff = x - t
     grads = lambda ps: (np.sign(diff) if _needs(ps[0]) else None, -np.sign(diff) if _needs(ps[1]) else None)  # noqa: E731
-    return _loss("L1LossBackward0", (input, target), np.abs(diff), grads, red, x.dtype, w)
+    return _loss("L1LossBackward0", (input, target), np.abs(diff), grads, red, x.dtype, w, True)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):

@@ -1,0 +1,87 @@
+// Packing for the blocked GEMM: copies a block of op(A) into MR-row panels and a block of op(B)
+// into NR-column panels (zero-padded at the edges) so the micro-kernel reads them contiguously.
+// An operand is described by (row stride, column stride) of its logical op() view, so the
+// transposed views are read in place, never copied first.
+
+namespace rp::kernels::RP_ISA {
+
+// op(X) element (i, j) = x[i * rs + j * cs].
+template <typename T>
+struct View {
+    const T* x;
+    int64_t rs, cs;
+    const T* at(int64_t i, int64_t j) const { return x + i * rs + j * cs; }
+};
+
+inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+inline int64_t round_up(int64_t a, int64_t q) { return ceil_div(a, q) * q; }
+
+// One MR x kc panel of op(A) rows [0, mr) (mr <= MR): dst[p * MR + i] = a(i, p), zero rows past mr.
+template <int64_t MR, typename T>
+void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
+    if (a.cs == 1) {  // rows are contiguous: read along rows
+        for (int64_t i = 0; i < mr; ++i) {
+            const T* src = a.at(i, 0);
+            for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
+        }
+    } else {
+        for (int64_t p = 0; p < kc; ++p)
+            for (int64_t i = 0; i < mr; ++i) dst[p * MR + i] = *a.at(i, p);
+    }
+    for (int64_t i = mr; i < MR; ++i)
+        for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = T(0);
+}
+
+// One kc x NR panel of op(B) columns [0, nr) (nr <= NR): dst[p * NR + j] = b(p, j), zero past nr.
+template <int64_t NR, typename T>
+void pack_b_panel(View<T> b, int64_t kc, int64_t nr, T* __restrict dst) {
+    if (b.cs == 1) {  // B rows contiguous (not transposed): copy row pieces
+        for (int64_t p = 0; p < kc; ++p) {
+            const T* src = b.at(p, 0);
+            T* d = dst + p * NR;
+            for (int64_t j = 0; j < nr; ++j) d[j] = src[j];
+            for (int64_t j = nr; j < NR; ++j) d[j] = T(0);
+        }
+    } else {  // transposed view: each column of op(B) is contiguous in memory
+        for (int64_t j = 0; j < nr; ++j) {
+            const T* src = b.at(0, j);
+            for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p * b.rs];
+        }
+        for (int64_t p = 0; p < kc; ++p)
+            for (int64_t j = nr; j < NR; ++j) dst[p * NR + j] = T(0);
+    }
+}
+
+// A reusable 64-byte aligned scratch buffer: one set per thread, so no allocation per call.
+class Scratch {
+   public:
+    Scratch() = default;
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    ~Scratch() { std::free(p_); }
+    template <typename T>
+    T* get(int64_t n) {
+        const size_t bytes = static_cast<size_t>(round_up(imax(n, 1) * int64_t(sizeof(T)), 64));
+        if (bytes > cap_) {
+            std::free(p_);
+            p_ = std::aligned_alloc(64, bytes);
+            if (!p_) throw std::bad_alloc();
+            cap_ = bytes;
+        }
+        return static_cast<T*>(p_);
+    }
+
+   private:
+    void* p_ = nullptr;
+    size_t cap_ = 0;
+};
+
+// slot 0: packed B block (shared, owned by the calling thread); 1: packed A; 2: B panel; 3: A sliver.
+inline Scratch& scratch(int slot) {
+    thread_local Scratch s[4];
+    return s[slot];
+}
+
+}  // namespace rp::kernels::RP_ISA

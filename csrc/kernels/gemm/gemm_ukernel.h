@@ -1,0 +1,115 @@
+// The register-tiled GEMM micro-kernel, written once over a SIMD traits type (gemm_simd_*.h) and
+// instantiated per instruction set with that set's register shape, e.g. AVX2 6x16 float = 12 ymm
+// accumulators. It computes an MR x NR tile of A*B over one K block, then applies the epilogue
+// (alpha, beta, bias, relu/leaky_relu) while the tile is still in registers.
+// Included by gemm_<isa>.cpp inside its own namespace (see gemm_driver.h).
+
+namespace rp::kernels::RP_ISA {
+
+// What happens to a finished tile of one K block.
+template <typename T>
+struct TileOut {
+    T alpha, beta;
+    bool first;     // first K block: C = alpha*AB + beta*C (C is not read when beta == 0)
+    bool last;      // last K block: then add bias and apply the activation
+    const T* bias;  // bias of the tile's first column, or nullptr
+    Act act;
+    T slope;
+};
+
+inline bool act_in_registers(Act act) { return act == Act::none || act == Act::relu || act == Act::leaky_relu; }
+
+// The same update for any tile shape, one element at a time: edge tiles and K == 0.
+// acc(i, j) = acc[i * acc_ld + j].
+template <typename T>
+void store_tile_scalar(const T* acc, int64_t acc_ld, T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
+    for (int64_t i = 0; i < mr; ++i) {
+        for (int64_t j = 0; j < nr; ++j) {
+            T& cij = c[i * ldc + j];
+            T v = o.alpha * acc[i * acc_ld + j];
+            if (!o.first) v = cij + v;
+            else if (o.beta != T(0)) v = o.beta * cij + v;
+            if (o.last) {
+                if (o.bias) v += o.bias[j];
+                if (o.act == Act::relu) v = v > T(0) ? v : T(0);
+                if (o.act == Act::leaky_relu) v = v > T(0) ? v : v * o.slope;
+            }
+            cij = v;
+        }
+    }
+    if (o.last && !act_in_registers(o.act)) epilogue_act_rows(o.act, c, ldc, mr, nr, o.slope);
+}
+
+template <class VT, int MR_, int NV>
+struct MicroKernel {
+    using T = typename VT::Scalar;
+    using V = typename VT::V;
+    static constexpr int W = VT::W;
+    static constexpr int64_t MR = MR_, NR = NV * VT::W;
+
+    // Tile C[0:mr, 0:nr] (row stride ldc) <- epilogue of sum_p a(i, p) b(p, j), p < kc, where
+    // a(i, p) = a[i * a_rs + p * a_cs] (broadcast from memory: packed panels or A in place, either
+    // layout) and b(p, j) = b[p * b_rs + j] with NR readable columns (packed, or B in place).
+    // A_UNIT_RS: a_rs == 1 (packed A or transposed A), so row offsets are constants.
+    template <bool A_UNIT_RS>
+    static void run(int64_t kc, const T* __restrict a, int64_t a_rs, int64_t a_cs, const T* __restrict b, int64_t b_rs,
+                    T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
+        V acc[MR_][NV];
+#pragma GCC unroll 32
+        for (int i = 0; i < MR_; ++i)
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) acc[i][v] = VT::zero();
+        if constexpr (A_UNIT_RS) a_rs = 1;
+#pragma GCC unroll 2
+        for (int64_t p = 0; p < kc; ++p) {
+            V bv[NV];
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) bv[v] = VT::load(b + v * W);
+#pragma GCC unroll 32
+            for (int i = 0; i < MR_; ++i) {
+                const V ai = VT::set1(a[i * a_rs]);
+#pragma GCC unroll 4
+                for (int v = 0; v < NV; ++v) acc[i][v] = VT::fma(ai, bv[v], acc[i][v]);
+            }
+            a += a_cs;
+            b += b_rs;
+        }
+        if (mr == MR && nr == NR) {
+            store_full(acc, c, ldc, o);
+        } else {
+            alignas(64) T tile[MR_ * NR];
+#pragma GCC unroll 32
+            for (int i = 0; i < MR_; ++i)
+#pragma GCC unroll 4
+                for (int v = 0; v < NV; ++v) VT::store(tile + i * NR + v * W, acc[i][v]);
+            store_tile_scalar(tile, NR, c, ldc, mr, nr, o);
+        }
+    }
+
+   private:
+    [[gnu::always_inline]] static inline void store_full(V (&acc)[MR_][NV], T* c, int64_t ldc, const TileOut<T>& o) {
+        const V alpha = VT::set1(o.alpha), beta = VT::set1(o.beta), slope = VT::set1(o.slope);
+        const bool read_c = !o.first || o.beta != T(0);
+        const bool bias = o.last && o.bias;
+        const Act act = o.last ? o.act : Act::none;
+        V bv[NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) bv[v] = bias ? VT::load(o.bias + v * W) : VT::zero();
+#pragma GCC unroll 32
+        for (int i = 0; i < MR_; ++i) {
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) {
+                T* cp = c + i * ldc + v * W;
+                V x = VT::mul(alpha, acc[i][v]);
+                if (read_c) x = o.first ? VT::fma(beta, VT::load(cp), x) : VT::add(VT::load(cp), x);
+                if (bias) x = VT::add(x, bv[v]);
+                if (act == Act::relu) x = VT::relu(x);
+                else if (act == Act::leaky_relu) x = VT::leaky(x, slope);
+                VT::store(cp, x);
+            }
+        }
+        if (!act_in_registers(act)) epilogue_act_rows(act, c, ldc, MR, NR, o.slope);
+    }
+};
+
+}  // namespace rp::kernels::RP_ISA
