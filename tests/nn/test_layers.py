@@ -125,7 +125,7 @@ def test_unflatten():
 def test_flatten_dimension_errors():
     with pytest.raises(IndexError, match="out of range"):
         nn.Flatten(3)(rp.tensor(randn(2, 3)))
-    with pytest.raises(RuntimeError, match="start_dim cannot come after end_dim"):
+    with pytest.raises(RuntimeError, match="start_dim .* cannot come after end_dim"):
         nn.Flatten(1, 0)(rp.tensor(randn(2, 3)))
 
 

@@ -227,18 +227,20 @@ def test_to_double_and_back_keeps_parameter_identity():
 
 def test_to_device_forms_and_errors():
     net = nn.Linear(2, 2)
-
-    class Device:
-        type = "cpu"
-
-    assert net.to("cpu") is net and net.to("cpu:0") is net and net.to(Device()) is net
+    assert net.to("cpu") is net and net.to("cpu:0") is net and net.to(rp.device("cpu")) is net
     assert net.cpu() is net and net.to(device="cpu") is net
     with pytest.raises(RuntimeError, match="CPU only"):
         net.to("cuda")
     with pytest.raises(RuntimeError, match="CPU only"):
         net.cuda()
-    with pytest.raises(TypeError, match="floating point"):
-        net.to(np.int64)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        net.to(rp.int64)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        net.to(rp.float16)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        nn.Linear(2, 2, dtype=rp.float16)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        nn.Linear(2, 2, device="cuda")
     with pytest.raises(NotImplementedError, match="float16"):
         net.half()
 

@@ -6,20 +6,10 @@ still update the model. Integer buffers (BatchNorm's num_batches_tracked) are le
 """
 import numpy as np
 
+from ..._device import check_device
 from ..._tensor import Tensor
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def check_cpu_device(device, op="Module.to"):
-    """Accept 'cpu', 'cpu:0' or a device object whose type is cpu; anything else is an error."""
-    kind = getattr(device, "type", None)
-    if kind is None:
-        if not isinstance(device, str):
-            raise TypeError(f"{op}: expected a device (a string like 'cpu' or a device object), got {device!r}")
-        kind = device.split(":")[0]
-    if kind != "cpu":
-        raise RuntimeError(f"{op}: retroprop runs on the CPU only; device '{device}' is not available")
 
 
 def _parse_to_args(args, kwargs):
@@ -38,7 +28,7 @@ def _parse_to_args(args, kwargs):
         elif a is not None and not isinstance(a, bool):
             device = a
     if device is not None:
-        check_cpu_device(device)
+        check_device(device, "Module.to")
     if dtype is None:
         return None
     try:
@@ -46,7 +36,8 @@ def _parse_to_args(args, kwargs):
     except TypeError:
         raise TypeError(f"Module.to: expected a dtype, got {dtype!r}") from None
     if dtype not in _FLOATS:
-        raise TypeError(f"nn.Module.to only accepts floating point dtypes (float32, float64), but got desired dtype={dtype}")
+        raise TypeError(f"Module.to: retroprop modules hold floating point values of float32 or float64 only, "
+                        f"got dtype={dtype}")
     return dtype
 
 
@@ -79,7 +70,7 @@ class ConversionMixin:
         return self
 
     def cuda(self, device=None):
-        raise RuntimeError("Module.cuda: retroprop runs on the CPU only; CUDA is not available")
+        raise RuntimeError("Module.cuda: CUDA is not available: retroprop runs on the CPU only")
 
     def half(self):
         raise NotImplementedError("Module.half: retroprop does not implement float16 (supported: float32, float64)")

@@ -1,6 +1,4 @@
-"""Flatten and Unflatten: reshape a contiguous range of dimensions."""
-import numpy as np
-
+"""Flatten and Unflatten: reshape a contiguous range of dimensions (Tensor.flatten / Tensor.unflatten)."""
 from .module import Module
 
 
@@ -13,18 +11,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):
-        shape = tuple(input.shape)
-        nd = max(len(shape), 1)
-        for d in (self.start_dim, self.end_dim):
-            if not -nd <= d < nd:
-                raise IndexError(f"Flatten: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
-                                 f"but got {d})")
-        start, end = self.start_dim % nd, self.end_dim % nd
-        if start > end:
-            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-        if not shape:
-            return input.reshape(1)
-        return input.reshape(shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
+        return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -43,13 +30,7 @@ class Unflatten(Module):
         self.unflattened_size = tuple(unflattened_size)
 
     def forward(self, input):
-        nd = input.dim()
-        if not -nd <= self.dim < nd:
-            raise IndexError(f"Unflatten: dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
-                             f"but got {self.dim})")
-        d = self.dim % nd
-        shape = tuple(input.shape)
-        return input.reshape(shape[:d] + self.unflattened_size + shape[d + 1:])
+        return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

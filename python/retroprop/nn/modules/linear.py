@@ -3,21 +3,20 @@ import math
 
 import numpy as np
 
+from ..._device import check_device
 from ..._dtype import get_default_dtype
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ._convert import check_cpu_device
 from .module import Module
 
 
 def new_parameter(shape, device=None, dtype=None):
     """An uninitialised Parameter of `shape` in `dtype` (the default float dtype when None)."""
-    if device is not None:
-        check_cpu_device(device, "nn.Parameter")
+    check_device(device, "nn.Parameter")
     dtype = np.dtype(get_default_dtype() if dtype is None else dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"module parameters must have a floating-point dtype, got {dtype}")
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"module parameters must be float32 or float64, got dtype {dtype}")
     return Parameter(np.empty(shape, dtype=dtype))
 
 
