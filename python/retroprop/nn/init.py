@@ -12,6 +12,7 @@ import numpy as np
 
 from .._random import numpy_rng
 from .._tensor import Tensor
+from .modules._missing import missing_name
 
 __all__ = [
     "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
@@ -162,3 +163,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(tensor.shape), "orthogonal_")
+
+
+def __getattr__(name):
+    raise missing_name(__name__, name, __all__)

@@ -72,6 +72,9 @@ class ConversionMixin:
     def cuda(self, device=None):
         raise RuntimeError("Module.cuda: CUDA is not available: retroprop runs on the CPU only")
 
+    def xpu(self, device=None):
+        raise RuntimeError("Module.xpu: XPU is not available: retroprop runs on the CPU only")
+
     def half(self):
         raise NotImplementedError("Module.half: retroprop does not implement float16 (supported: float32, float64)")
 

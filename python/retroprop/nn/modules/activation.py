@@ -95,8 +95,10 @@ class LogSoftmax(Module):
 def fused_activation_spec(module):
     """(act, negative_slope) for F._linear_act equivalent to `module`, or None if it cannot be fused.
 
-    Only the exact classes qualify: a subclass may override forward.
+    Only the exact classes qualify (a subclass may override forward), and only without hooks.
     """
+    if module._has_hooks:
+        return None
     kind = type(module)
     if kind is LeakyReLU:
         return "leaky_relu", module.negative_slope

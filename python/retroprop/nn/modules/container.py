@@ -1,7 +1,8 @@
 """Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict (torch's API).
 
 Sequential's forward fuses a Linear directly followed by an element-wise activation into one
-call of F._linear_act (one GEMM with bias and activation in its epilogue) instead of two.
+call of F._linear_act (one GEMM with bias and activation in its epilogue) instead of two, unless
+either module has forward hooks (they must see the intermediate tensor).
 """
 import operator
 from collections import OrderedDict
@@ -97,7 +98,7 @@ class Sequential(Module):
         i, n = 0, len(modules)
         while i < n:
             m = modules[i]
-            if i + 1 < n and type(m) is Linear:
+            if i + 1 < n and type(m) is Linear and not m._has_hooks:
                 spec = fused_activation_spec(modules[i + 1])
                 if spec is not None:
                     p = m._parameters

@@ -3,13 +3,16 @@
 Parameters, buffers and submodules live in three ordered dicts (`_parameters`, `_buffers`,
 `_modules`) filled by attribute assignment, exactly as in torch, so iteration order, state_dict
 keys and repr match torch's for the same architecture. state_dict loading and dtype/device
-conversion live in `_state.py` and `_convert.py` (mixed in here) to keep each file to one concern.
+conversion and forward hooks live in `_state.py`, `_convert.py` and `_hooks.py` (mixed in here)
+to keep each file to one concern.
 """
 from collections import OrderedDict
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
 from ._convert import ConversionMixin
+from ._hooks import HooksMixin
+from ._missing import NotImplementedByRetroprop
 from ._state import StateDictMixin
 
 
@@ -25,7 +28,15 @@ def _forward_unimplemented(self, *args, **kwargs):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module(StateDictMixin, ConversionMixin):
+# torch.nn.Module methods retroprop does not provide: a clear error instead of a bare AttributeError.
+_NOT_IMPLEMENTED = frozenset({
+    "register_backward_hook", "register_full_backward_hook", "register_full_backward_pre_hook",
+    "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_state_dict_post_hook",
+    "register_state_dict_pre_hook", "get_extra_state", "set_extra_state", "to_empty",
+})
+
+
+class Module(StateDictMixin, ConversionMixin, HooksMixin):
     """Base class for all neural-network modules; subclasses define `forward`."""
 
     training: bool
@@ -43,7 +54,13 @@ class Module(StateDictMixin, ConversionMixin):
     forward = _forward_unimplemented
 
     def __call__(self, *args, **kwargs):
+        if self._has_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def compile(self, *args, **kwargs):
+        """Accepted for compatibility; retroprop has no compiler, so the module runs as it is."""
+        return None
 
     def _get_name(self):
         return type(self).__name__
@@ -103,6 +120,16 @@ class Module(StateDictMixin, ConversionMixin):
             mod = mod._modules[item]
         return mod
 
+    def set_submodule(self, target, module):
+        """Replace the submodule at dotted path `target` with `module`."""
+        if not target:
+            raise ValueError("Cannot set the submodule without a target name!")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if name not in parent._modules:
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        setattr(parent, name, module)
+
     def get_parameter(self, target):
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
@@ -128,6 +155,8 @@ class Module(StateDictMixin, ConversionMixin):
                 return d["_buffers"][name]
             if name in d["_modules"]:
                 return d["_modules"][name]
+        if name in _NOT_IMPLEMENTED:
+            raise NotImplementedByRetroprop(f"Module.{name} is not implemented by retroprop")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
