@@ -172,6 +172,22 @@ def test_train_eval_propagate_to_every_descendant():
         net.train("yes")
 
 
+def test_train_goes_through_overridden_train_of_children():
+    class FrozenNorm(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(2)
+
+        def train(self, mode=True):
+            super().train(mode)
+            self.bn.eval()  # keep running statistics fixed, a common fine-tuning idiom
+            return self
+
+    model = nn.Sequential(nn.Linear(2, 2), FrozenNorm())
+    model.train()
+    assert model[0].training and model[1].training and not model[1].bn.training
+
+
 def test_zero_grad_sets_none_or_zeros_in_place():
     net = Net()
     for p in net.parameters():

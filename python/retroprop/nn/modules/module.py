@@ -88,7 +88,7 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
             )
         if param is not None and param._node is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
-                             "explicitly; to express '{name}' as a function of another Tensor, compute it in forward().")
+                             f"explicitly; to express '{name}' as a function of another Tensor, compute it in forward().")
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -271,8 +271,9 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
         """Set training mode on this module and every descendant; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for m in self.modules():
-            m.__dict__["training"] = mode
+        self.training = mode
+        for module in self.children():  # through each child's train(), which a subclass may override
+            module.train(mode)
         return self
 
     def eval(self):
