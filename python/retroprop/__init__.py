@@ -3,6 +3,8 @@
 A torch-shaped API (`retroprop.nn`, `retroprop.optim`, ...) over NumPy buffers; the hot
 kernels (GEMM, fused epilogues, fused optimizer updates) run in the compiled `retroprop._core`.
 """
+import math
+
 from ._config import config, get_num_threads, set_num_threads
 from ._tensor import Tensor
 from ._device import device, get_default_device, set_default_device
@@ -15,18 +17,21 @@ from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fr
 from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm, broadcast_to, cat, ceil, chunk, clamp,
                   clip, clone, concat, concatenate, cos, cumsum, div, dot, eq, equal, exp, expm1, flatten, flip, floor,
                   floor_divide, gather, ge, gt, index_select, isclose, isfinite, isinf, isnan, le, lerp, log, log1p,
-                  log_softmax, logical_and, logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, matmul,
+                  log_softmax, logical_and, argsort, sort, topk, outer, tril, triu, logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, matmul,
                   max, maximum, mean, min, minimum, mm, movedim, mul, mv, narrow, ne, neg, norm, permute, pow, prod,
                   reciprocal, relu, remainder, reshape, round, rsqrt, select, sigmoid, sign, sin, softmax, split, sqrt,
                   square, squeeze, stack, std, std_mean, sub, sum, swapaxes, t, tanh, transpose, trunc, unbind,
                   unflatten, unsqueeze, var, var_mean, where)
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import accelerator, autograd, cuda, nn
 
 __version__ = "0.1.0"
 
 multiply, subtract, divide, negative, absolute = mul, sub, div, neg, abs
 true_divide, greater, less, greater_equal, less_equal, not_equal = div, gt, lt, ge, le, ne
+
+
+inf, nan, pi, e = math.inf, math.nan, math.pi, math.e
 
 
 def is_tensor(obj):
@@ -37,9 +42,14 @@ def numel(input):
     return input.numel()
 
 
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
 __all__ = [
     "Generator", "Tensor", "abs", "absolute", "accelerator", "add", "all", "allclose", "amax", "amin", "any", "arange",
-    "argmax", "argmin", "as_tensor", "autograd", "bernoulli", "bmm", "bool", "broadcast_to", "cat", "ceil", "chunk",
+    "argmax", "argmin", "argsort", "e", "inf", "inference_mode", "is_floating_point", "nan", "outer", "pi", "sort",
+    "topk", "tril", "triu", "as_tensor", "autograd", "bernoulli", "bmm", "bool", "broadcast_to", "cat", "ceil", "chunk",
     "clamp", "clip", "clone", "concat", "concatenate", "config", "cos", "cuda", "cumsum", "default_generator",
     "device", "div", "divide", "dot", "double", "empty", "empty_like", "enable_grad", "eq", "equal", "exp", "expm1",
     "eye", "flatten", "flip", "float", "float16", "float32", "float64", "floor", "floor_divide", "from_dlpack",

@@ -358,11 +358,11 @@ class Tensor:
     def sigmoid(self):
         return ops.activation.sigmoid(self)
 
-    def softmax(self, dim, dtype=None):
-        return ops.activation.softmax(self, dim)
+    def softmax(self, dim=None, dtype=None):
+        return ops.activation.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim, dtype=None):
-        return ops.activation.log_softmax(self, dim)
+    def log_softmax(self, dim=None, dtype=None):
+        return ops.activation.log_softmax(self, dim, dtype)
 
     def __repr__(self):
         return _repr(self)

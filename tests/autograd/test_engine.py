@@ -162,3 +162,25 @@ def test_deep_chain_does_not_recurse():
         y = y * 1.0
     y.sum().backward()
     assert x.grad.item() == 1.0
+
+
+def test_backward_kernels_learn_whether_leaves_may_be_written():
+    from retroprop.autograd import engine
+
+    seen = []
+
+    class Probe(rp.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(engine.accumulate_into_leaves())
+            return g
+
+    x = rp.ones(2, requires_grad=True)
+    Probe.apply(x).sum().backward()
+    rp.autograd.grad(Probe.apply(x).sum(), x)
+    Probe.apply(x).sum().backward(inputs=[x])
+    assert seen == [True, False, False] and engine.accumulate_into_leaves()

@@ -177,6 +177,13 @@ SHAPE = {
     "index_select": lambda L, a: a.index_select(1, L.tensor([2, 0, 2])),
     "masked_fill": lambda L, a: a.masked_fill(a > 0.5, 0.0),
     "where_scalar": lambda L, a: L.where(a > 0, a, 0.0),
+    "sort": lambda L, a: L.sort(a, 1),
+    "sort_desc": lambda L, a: a.sort(dim=-1, descending=True),
+    "topk": lambda L, a: L.topk(a, 2, dim=1),
+    "topk_smallest": lambda L, a: a.topk(3, largest=False),
+    "tril": lambda L, a: L.tril(a),
+    "triu_offset": lambda L, a: a.triu(1),
+    "outer": lambda L, a: L.outer(a[0, 0], a[1, 1]),
 }
 
 

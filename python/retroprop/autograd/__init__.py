@@ -2,7 +2,7 @@
 autograd.grad and gradcheck."""
 from .function import Function, FunctionCtx
 from .functional import GradcheckError, grad, gradcheck
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["Function", "FunctionCtx", "GradcheckError", "enable_grad", "grad", "gradcheck", "is_grad_enabled",
+__all__ = ["Function", "FunctionCtx", "GradcheckError", "enable_grad", "grad", "gradcheck", "inference_mode", "is_grad_enabled",
            "no_grad", "set_grad_enabled"]

@@ -8,7 +8,7 @@ beta = 1) and return None for that input; the engine then leaves that input alon
 """
 import numpy as np
 
-from .grad_mode import is_grad_enabled
+from .grad_mode import _state as _grad_mode
 
 
 class Node:
@@ -23,12 +23,14 @@ class Node:
         # Tensors the backward reads, with their version now: modifying one in place
         # before backward would make the gradient wrong, so backward checks it.
         self.saved = saved
-        self.versions = tuple(t._version for t in saved)
+        self.versions = tuple([t._version for t in saved]) if saved else ()
 
     def __repr__(self):
         return f"<{self.name} object>"
 
     def check_saved(self):
+        if not self.saved:
+            return
         for t, v in zip(self.saved, self.versions):
             if t._version != v:
                 raise RuntimeError(
@@ -40,40 +42,37 @@ class Node:
 
 def record(out, parents, backward, name, saved=()):
     """Mark `out` as produced by an operation over `parents` (Tensors) when a gradient is needed."""
-    if is_grad_enabled():
-        for p in parents:
-            if p.requires_grad:
+    for p in parents:
+        if p.requires_grad:
+            if _grad_mode.enabled:
                 out.requires_grad = True
                 out._node = Node(name, backward, parents, saved)
-                break
+            break
     return out
 
 
 def _execution_order(roots):
-    """Nodes reachable from `roots`, each after every node that consumes its output (Kahn)."""
-    nodes, stack = {}, [t._node for t in roots if t._node is not None]
-    while stack:
-        n = stack.pop()
-        if id(n) in nodes:
+    """Nodes reachable from `roots`, each before the nodes of its inputs: reversed post-order of
+    an iterative depth-first search (no recursion, so deep graphs are fine)."""
+    order, seen = [], set()
+    for root in roots:
+        n = root._node
+        if n is None or n in seen:
             continue
-        nodes[id(n)] = n
-        stack.extend(p._node for p in n.parents if p._node is not None)
-    consumers = dict.fromkeys(nodes, 0)
-    for n in nodes.values():
-        for p in n.parents:
-            if p._node is not None:
-                consumers[id(p._node)] += 1
-    ready = [n for k, n in nodes.items() if consumers[k] == 0]
-    order = []
-    while ready:
-        n = ready.pop()
-        order.append(n)
-        for p in n.parents:
-            if p._node is not None:
-                k = id(p._node)
-                consumers[k] -= 1
-                if consumers[k] == 0:
-                    ready.append(p._node)
+        seen.add(n)
+        stack = [(n, iter(n.parents))]
+        while stack:
+            node, inputs = stack[-1]
+            for p in inputs:
+                pn = p._node
+                if pn is not None and pn not in seen:
+                    seen.add(pn)
+                    stack.append((pn, iter(pn.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
     return order
 
 
@@ -96,6 +95,15 @@ _FREED = (
 )
 
 
+_leaf_writes = [True]
+
+
+def accumulate_into_leaves():
+    """Whether a backward may write straight into leaves' .grad (False while autograd.grad or
+    backward(inputs=...) runs: then gradients must come back through the engine)."""
+    return _leaf_writes[-1]
+
+
 def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
     """Backpropagate `grads` (NumPy arrays) from `roots` (Tensors).
 
@@ -116,10 +124,10 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
             results[i] = g if results[i] is None else results[i] + g
             if t._node is None:
                 return
-        if t._node is not None:
-            key = id(t._node)
-            prev = node_grads.get(key)
-            node_grads[key] = g if prev is None else prev + g
+        node = t._node
+        if node is not None:
+            prev = node_grads.get(node)
+            node_grads[node] = g if prev is None else prev + g
             if t._retain and wanted is None:
                 accumulate_leaf(t, g)
         elif t.requires_grad and wanted is None and (only is None or id(t) in only):
@@ -131,8 +139,18 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
     order = _execution_order(roots)
     for t, g in zip(roots, grads):
         send(t, g)
+    _leaf_writes.append(wanted is None and only is None)
+    try:
+        _walk(order, node_grads, retain_graph, wanted, send)
+    finally:
+        _leaf_writes.pop()
+    return results
+
+
+def _walk(order, node_grads, retain_graph, wanted, send):
+    """Call each node's backward in order, sending the gradients it returns to its inputs."""
     for node in order:
-        g = node_grads.pop(id(node), None)
+        g = node_grads.pop(node, None)
         if g is None:
             continue
         if node.backward is None:
@@ -145,7 +163,6 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, only=None):
         for p, pg in zip(node.parents, parent_grads):
             if pg is not None and (p.requires_grad or (wanted is not None and id(p) in wanted)):
                 send(p, pg)
-    return results
 
 
 from .._tensor import Tensor as _Tensor  # noqa: E402  (the Tensor module imports this one)

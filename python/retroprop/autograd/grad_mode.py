@@ -2,11 +2,15 @@
 import functools
 import threading
 
-_state = threading.local()
+class _State(threading.local):
+    enabled = True  # the class attribute is every new thread's default
+
+
+_state = _State()
 
 
 def is_grad_enabled():
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def set_grad_enabled_flag(mode):
@@ -73,3 +77,10 @@ class set_grad_enabled(_GradMode):
                 set_grad_enabled_flag(prev)
 
         return wrapper
+
+
+class inference_mode(_GradMode):
+    """torch.inference_mode: like no_grad here (retroprop has no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        self._mode = not mode

@@ -3,6 +3,8 @@
 TENSOR_METHODS names the functions that are also Tensor methods (bound as they are: the
 tensor is their first argument); TENSOR_OPERATORS maps Python operators to functions.
 """
+import warnings
+
 from . import activation
 from ._util import check_dim
 from .arithmetic import add, div, floor_divide, mul, neg, pow, remainder, rsub, sub
@@ -12,15 +14,21 @@ from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xo
 from .indexing import gather, getitem, index_put, index_select, masked_fill
 from .inplace import (add_, clamp_, clip_, copy_, div_, fill_, masked_fill_, mul_, neg_, normal_, pow_, setitem,
                       sub_, uniform_, zero_)
-from .linalg import bmm, dot, matmul, mm, mv
+from .linalg import bmm, dot, matmul, mm, mv, outer, tril, triu
 from .pointwise import (abs, ceil, clamp, clamp_max, clamp_min, clip, clone, cos, exp, expm1, floor, lerp, log,
                         log1p, maximum, minimum, reciprocal, round, rsqrt, sign, sin, sqrt, square, to_dtype, trunc,
                         where)
 from .reduction import (all, amax, amin, any, argmax, argmin, cumsum, logsumexp, max, mean, min, norm, prod, std,
                         std_mean, sum, var, var_mean)
+from .sorting import argsort, sort, topk
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, expand_as, flatten, flip, movedim, narrow,
                     permute, repeat, reshape, reshape_as, select, split, squeeze, stack, swapaxes, swapdims, t,
                     transpose, unbind, unflatten, unsqueeze, view, view_as)
+
+# log(0), x/0 and the like give inf/nan silently, as in torch: silence NumPy's floating-point
+# warnings raised from retroprop's own code (and only there; users' NumPy keeps its settings).
+warnings.filterwarnings("ignore", message="(divide by zero|invalid value|overflow) encountered",
+                        category=RuntimeWarning, module=r"retroprop\.")
 
 
 def relu(a):
@@ -35,12 +43,12 @@ def sigmoid(a):
     return activation.sigmoid(a)
 
 
-def softmax(a, dim, dtype=None):
-    return activation.softmax(a, dim)
+def softmax(a, dim=None, dtype=None):
+    return activation.softmax(a, dim, dtype)
 
 
-def log_softmax(a, dim, dtype=None):
-    return activation.log_softmax(a, dim)
+def log_softmax(a, dim=None, dtype=None):
+    return activation.log_softmax(a, dim, dtype)
 
 
 TENSOR_METHODS = (
@@ -51,7 +59,7 @@ TENSOR_METHODS = (
     "gather", "index_select", "masked_fill",
     "add_", "sub_", "mul_", "div_", "pow_", "neg_", "clamp_", "clip_", "copy_", "fill_", "zero_", "normal_",
     "uniform_", "masked_fill_",
-    "matmul", "mm", "bmm", "dot", "mv",
+    "matmul", "mm", "bmm", "dot", "mv", "outer", "tril", "triu", "sort", "argsort", "topk",
     "abs", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "clone", "cos", "exp", "expm1", "floor", "lerp",
     "log", "log1p", "maximum", "minimum", "reciprocal", "round", "rsqrt", "sign", "sin", "sqrt", "square", "trunc",
     "all", "amax", "amin", "any", "argmax", "argmin", "cumsum", "logsumexp", "max", "mean", "min", "norm", "prod",

@@ -108,6 +108,8 @@ def check_dims(dim, ndim, op):
     """`dim` (None, an int or a sequence of ints) as a tuple of non-negative axes, or None for all."""
     if dim is None:
         return None
+    if type(dim) is int and -ndim <= dim < ndim:
+        return (dim % ndim,)
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     axes = tuple(check_dim(d, ndim, op) for d in dims)
     if len(set(axes)) != len(axes):

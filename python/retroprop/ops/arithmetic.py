@@ -8,9 +8,25 @@ from ..autograd.engine import record
 from ._util import as_tensor_pair, promote, unbroadcast
 
 
+_NUMBER = (float, int)  # exact types: bool is excluded
+
+
+def _float_and_number(t, n):
+    """Whether (t, n) is a float Tensor and a Python number: the fast path, no operand tensor."""
+    return type(n) in _NUMBER and isinstance(t, Tensor) and t._data.dtype.kind == "f"
+
+
+def _pass(g):
+    return (g,)
+
+
+def _negate(g):
+    return (-g,)
+
+
 def _operands(a, b, op):
     """(a, b) as Tensors and (x, y) their arrays, promoted to one dtype."""
-    if type(a) is not Tensor or type(b) is not Tensor:
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         a, b = as_tensor_pair(a, b, op)
     x, y = a._data, b._data
     if x.dtype != y.dtype:
@@ -24,21 +40,30 @@ def _mismatch(op, a, b):
 
 
 def add(a, b, alpha=1):
+    if alpha == 1 and not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+        if _float_and_number(a, b):
+            return record(Tensor._wrap(a._data + b), (a,), _pass, "AddBackward0")
+        if _float_and_number(b, a):
+            return record(Tensor._wrap(a + b._data), (b,), _pass, "AddBackward0")
     a, b, x, y = _operands(a, b, "add")
     try:
         data = x + y if alpha == 1 else x + alpha * y
     except ValueError:
         raise _mismatch("add", a, b) from None
-    sa, sb = a.shape, b.shape
 
     def backward(g):
-        return (unbroadcast(g, sa) if a.requires_grad else None,
-                (unbroadcast(g if alpha == 1 else g * alpha, sb)) if b.requires_grad else None)
+        return (unbroadcast(g, x.shape) if a.requires_grad else None,
+                (unbroadcast(g if alpha == 1 else g * alpha, y.shape)) if b.requires_grad else None)
 
     return record(Tensor._wrap(data), (a, b), backward, "AddBackward0")
 
 
 def sub(a, b, alpha=1):
+    if alpha == 1 and not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+        if _float_and_number(a, b):
+            return record(Tensor._wrap(a._data - b), (a,), _pass, "SubBackward0")
+        if _float_and_number(b, a):
+            return record(Tensor._wrap(a - b._data), (b,), _negate, "RsubBackward1")
     a, b, x, y = _operands(a, b, "sub")
     if x.dtype.kind == "b":
         raise RuntimeError("sub: subtraction of two bool tensors is not supported; use logical_xor() instead")
@@ -46,11 +71,10 @@ def sub(a, b, alpha=1):
         data = x - y if alpha == 1 else x - alpha * y
     except ValueError:
         raise _mismatch("sub", a, b) from None
-    sa, sb = a.shape, b.shape
 
     def backward(g):
-        return (unbroadcast(g, sa) if a.requires_grad else None,
-                unbroadcast(-g if alpha == 1 else -alpha * g, sb) if b.requires_grad else None)
+        return (unbroadcast(g, x.shape) if a.requires_grad else None,
+                unbroadcast(-g if alpha == 1 else -alpha * g, y.shape) if b.requires_grad else None)
 
     return record(Tensor._wrap(data), (a, b), backward, "SubBackward0")
 
@@ -59,7 +83,15 @@ def rsub(a, b, alpha=1):
     return sub(b, a, alpha)
 
 
+def _mul_number(t, n):
+    return record(Tensor._wrap(t._data * n), (t,), lambda g: (g * n,), "MulBackward0")
+
+
 def mul(a, b):
+    if not isinstance(b, Tensor) and _float_and_number(a, b):
+        return _mul_number(a, b)
+    if not isinstance(a, Tensor) and _float_and_number(b, a):
+        return _mul_number(b, a)
     a, b, x, y = _operands(a, b, "mul")
     try:
         data = x * y
@@ -76,6 +108,8 @@ def mul(a, b):
 def div(a, b, rounding_mode=None):
     if rounding_mode is not None:
         return floor_divide(a, b) if rounding_mode == "floor" else _trunc_divide(a, b)
+    if _float_and_number(a, b) and b != 0:
+        return record(Tensor._wrap(a._data / b), (a,), lambda g: (g / b,), "DivBackward0")
     a, b, x, y = _operands(a, b, "div")
     if x.dtype.kind != "f":  # torch: integer / integer gives the default float dtype
         x = x.astype(_dtype.get_default_dtype())

@@ -108,3 +108,28 @@ def mv(a, b):
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"mv: expected a 2-D and a 1-D tensor, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
     return matmul(a, b)
+
+
+def outer(a, b):
+    """a[i] * b[j] for two 1-D tensors."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"outer: expected two 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return a.unsqueeze(1) * b.unsqueeze(0)
+
+
+def _triangle(a, keep, name):
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape {tuple(a.shape)}")
+    return record(Tensor._wrap(np.where(keep, a._data, 0)), (a,), lambda g: (np.where(keep, g, 0),), name.capitalize() + "Backward0")
+
+
+def tril(a, diagonal=0):
+    """The lower triangle of the last two dimensions (the rest zero)."""
+    n, m = a.shape[-2:] if a.ndim >= 2 else (0, 0)
+    return _triangle(a, np.tri(n, m, diagonal, dtype=bool), "tril")
+
+
+def triu(a, diagonal=0):
+    """The upper triangle of the last two dimensions (the rest zero)."""
+    n, m = a.shape[-2:] if a.ndim >= 2 else (0, 0)
+    return _triangle(a, ~np.tri(n, m, diagonal - 1, dtype=bool), "triu")

@@ -9,7 +9,7 @@ from ..autograd.engine import record
 from ._util import check_dim, check_dims
 
 
-def _return_type(name):
+def return_type(name):
     """A named tuple (values, indices) printed like torch.return_types.<name>."""
     base = collections.namedtuple(name, ["values", "indices"])
 
@@ -19,8 +19,8 @@ def _return_type(name):
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
 
 
-max_return = _return_type("max")
-min_return = _return_type("min")
+max_return = return_type("max")
+min_return = return_type("min")
 
 
 def _expand_back(g, shape, axes, keepdim):
@@ -31,21 +31,24 @@ def _expand_back(g, shape, axes, keepdim):
 
 
 def sum(a, dim=None, keepdim=False, dtype=None):
-    axes = check_dims(dim, a.ndim, "sum")
-    data = a._data.sum(axis=axes, keepdims=keepdim, dtype=dtype)
-    if a.dtype.kind in "biu" and dtype is None:
-        data = data.astype(np.int64)
-    shape = a.shape
+    x = a._data
+    axes = None if dim is None else check_dims(dim, x.ndim, "sum")
+    if dtype is None and x.dtype.kind in "biu":
+        dtype = np.int64  # torch sums integers and bools as int64
+    data = np.add.reduce(x, axis=axes, keepdims=keepdim, dtype=dtype)
+    shape = x.shape
     return record(Tensor._wrap(data), (a,), lambda g: (_expand_back(g, shape, axes, keepdim),), "SumBackward0")
 
 
 def mean(a, dim=None, keepdim=False, dtype=None):
-    if a.dtype.kind != "f" and dtype is None:
-        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {a.dtype}")
-    axes = check_dims(dim, a.ndim, "mean")
-    data = np.asarray(a._data.mean(axis=axes, keepdims=keepdim, dtype=dtype))
-    shape = a.shape
-    count = a._data.size // builtins.max(data.size, 1) if a._data.size else 0
+    x = a._data
+    if x.dtype.kind != "f" and dtype is None:
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {x.dtype}")
+    axes = None if dim is None else check_dims(dim, x.ndim, "mean")
+    total = np.add.reduce(x, axis=axes, keepdims=keepdim, dtype=dtype)
+    count = x.size // total.size if total.size else 0
+    data = total / count if count else total * np.nan
+    shape = x.shape
 
     def backward(g):
         return (_expand_back(g / count if count else g * np.nan, shape, axes, keepdim),)
