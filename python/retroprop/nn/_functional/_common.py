@@ -41,11 +41,16 @@ def contiguous(a):
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
+# The engine may tell a backward that leaves are not to be written (autograd.grad with inputs=);
+# an engine without that switch always accumulates into leaves.
+_engine_allows = getattr(engine, "accumulate_into_leaves", None)
+
+
 def leaf_grad_buffer(t):
     """(buffer, accumulate) to write t's gradient straight into t.grad, or (None, False) when the
     engine must receive it instead (t not a leaf needing grad, or a .grad layout the kernels can't
     write). Allocates t.grad when it is None, as accumulate_leaf would."""
-    if t._node is not None or not t.requires_grad or not getattr(engine, "accumulate_into_leaves", lambda: True)():
+    if t._node is not None or not t.requires_grad or (_engine_allows is not None and not _engine_allows()):
         return None, False
     if t.grad is None:
         t.grad = Tensor._wrap(np.empty(t._data.shape, dtype=t._data.dtype))

@@ -8,11 +8,15 @@ import numpy as np
 from ... import _core
 from ..._tensor import Tensor
 from ...autograd.engine import record
-from ._common import contiguous, float_tensor, reduction_code, same_dtype
+from ._common import FLOATS, REDUCTIONS, contiguous, float_tensor, reduction_code, same_dtype
 
 
 class TargetOutOfRange(IndexError, ValueError):
     """A class index outside [0, C) that is not ignore_index (an IndexError as in torch, and a ValueError)."""
+
+
+def _same(a):
+    return a
 
 
 def _class_args(input, target, weight, fn):
@@ -62,8 +66,19 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     smoothing) fused in one C++ pass per direction. A target out of range (and not ignore_index)
     raises before any loss is computed."""
     fn = "cross_entropy"
-    red = reduction_code(reduction, fn, size_average, reduce)
-    x2, t2, w, restore, tshape = _class_args(input, target, weight, fn)
+    red = REDUCTIONS.get(reduction) if size_average is None and reduce is None and isinstance(reduction, str) else None
+    if red is None:
+        red = reduction_code(reduction, fn, size_average, reduce)
+    try:  # the common case ((N, C) float logits, (N,) int64 targets, no weight) checked in one expression
+        x2, t2 = input._data, target._data
+        fast = (weight is None and x2.ndim == 2 and t2.ndim == 1 and t2.shape[0] == x2.shape[0] and t2.dtype == np.int64
+                and x2.dtype in FLOATS and x2.flags.c_contiguous and t2.flags.c_contiguous)
+    except AttributeError:
+        fast = False
+    if fast:
+        w, restore, tshape = None, _same, t2.shape
+    else:
+        x2, t2, w, restore, tshape = _class_args(input, target, weight, fn)
     ls = float(label_smoothing)
     if not 0.0 <= ls <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")

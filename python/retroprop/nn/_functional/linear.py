@@ -12,7 +12,7 @@ from ..._tensor import Tensor
 from ...autograd.engine import record
 from ...ops.activation import ACT, from_output
 from ...ops.linalg import gemm_operand
-from ._common import contiguous, float_tensor, leaf_grad_buffer, same_dtype
+from ._common import FLOATS, contiguous, float_tensor, leaf_grad_buffer, same_dtype
 
 _NAMES = {0: "AddmmBackward0", 1: "LinearReluBackward", 2: "LinearLeakyReluBackward", 3: "LinearGeluBackward",
           4: "LinearGeluBackward", 5: "LinearSiluBackward", 6: "LinearTanhBackward", 7: "LinearSigmoidBackward"}
@@ -34,19 +34,27 @@ def _check(x, w, b, fn):
 
 def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
     """act(x @ weight.T + bias) as one recorded operation (act: a code of ops.activation.ACT)."""
-    _check(x, weight, bias, fn)
-    xd, wd = x._data, weight._data
-    x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
-    x2 = gemm_operand(x2)
-    bd = None if bias is None else contiguous(bias._data)
+    try:  # the common case checked in one expression; anything else gets the full check
+        xd, wd, bd = x._data, weight._data, None if bias is None else bias._data
+        dt = xd.dtype
+        fast = (xd.ndim == 2 and wd.ndim == 2 and xd.shape[1] == wd.shape[1] and dt is wd.dtype and dt in FLOATS
+                and (bd is None or (bd.dtype is dt and bd.shape == (wd.shape[0],) and bd.flags.c_contiguous))
+                and xd.flags.c_contiguous and wd.flags.c_contiguous)
+    except AttributeError:
+        fast = False
+    if not fast:
+        _check(x, weight, bias, fn)
+        xd, wd = x._data, gemm_operand(weight._data)
+        bd = None if bias is None else contiguous(bias._data)
+    x2 = xd if fast else gemm_operand(xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1]))
     out = np.empty((x2.shape[0], wd.shape[0]), dtype=xd.dtype)
     keep_output = from_output(act, slope)
     if keep_output:
-        _core.gemm(x2, gemm_operand(wd).T, out, 1.0, 0.0, bd, act, slope)
+        _core.gemm(x2, wd.T, out, 1.0, 0.0, bd, act, slope)
         saved = out
     else:  # gelu/silu: the derivative needs the pre-activation z; keep it and apply act after
         saved = np.empty_like(out)
-        _core.gemm(x2, gemm_operand(wd).T, saved, 1.0, 0.0, bd, 0, slope)
+        _core.gemm(x2, wd.T, saved, 1.0, 0.0, bd, 0, slope)
         _core.act_forward(saved, out, act, slope)
     y = Tensor._wrap(out if xd.ndim == 2 else out.reshape(xd.shape[:-1] + (wd.shape[0],)))
     if not (x.requires_grad or weight.requires_grad or (bias is not None and bias.requires_grad)):
@@ -75,7 +83,7 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
             _core.gemm(dz.T, x2, buf, 1.0, 1.0 if acc else 0.0)
         if x.requires_grad:
             dx = np.empty(x2.shape, dtype=x2.dtype)
-            _core.gemm(dz, gemm_operand(wd), dx)
+            _core.gemm(dz, wd, dx)
             if xd.ndim != 2:
                 dx = dx.reshape(xd.shape)
         return (dx, dw) if bias is None else (dx, dw, db_ret)
