@@ -75,6 +75,12 @@ def test_batchnorm_float32_and_errors():
     assert bn(rp.tensor(randn(1, 4).astype(np.float32))).shape == (1, 4)  # fine in eval
 
 
+def test_batchnorm_class_layout_follows_torch():
+    # Training scripts test isinstance(m, nn.modules.batchnorm._BatchNorm) to exempt norms from weight decay.
+    assert isinstance(nn.BatchNorm1d(2), nn.modules.batchnorm._BatchNorm)
+    assert isinstance(nn.CrossEntropyLoss(), nn.modules.loss._WeightedLoss)
+
+
 def test_batchnorm_reset_running_stats():
     bn = nn.BatchNorm1d(2)
     bn(rp.tensor(randn(6, 2).astype(np.float32) + 3))

@@ -7,7 +7,8 @@ from .linear import Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
 from .module import Module
-from .normalization import BatchNorm1d, LayerNorm
+from .batchnorm import BatchNorm1d
+from .normalization import LayerNorm
 from .sparse import Embedding
 
 __all__ = [
