@@ -63,6 +63,7 @@ class Tensor:
         return CPU
 
     is_cuda = False
+    __array_priority__ = 1000  # ndarray (op) Tensor defers to the Tensor's reflected operator, as with torch
 
     def dim(self):
         return self._data.ndim

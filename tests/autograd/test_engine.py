@@ -184,3 +184,24 @@ def test_backward_kernels_learn_whether_leaves_may_be_written():
     rp.autograd.grad(Probe.apply(x).sum(), x)
     Probe.apply(x).sum().backward(inputs=[x])
     assert seen == [True, False, False] and engine.accumulate_into_leaves()
+
+
+def test_grad_mode_decorators_without_parentheses():
+    @rp.no_grad
+    def f(t):
+        return t * 2
+
+    @rp.inference_mode
+    def g(t):
+        return t * 2
+
+    x = rp.ones(1, requires_grad=True)
+    assert not f(x).requires_grad and not g(x).requires_grad and f.__name__ == "f"
+    with rp.inference_mode(False):
+        assert (x * 1).requires_grad
+
+
+def test_numpy_operands_defer_to_the_tensor():
+    t = rp.ones(2, requires_grad=True)
+    for r in (np.ones(2, np.float32) * t, np.float32(2) + t, np.ones(2, np.float32) - t):
+        assert isinstance(r, rp.Tensor) and r.requires_grad

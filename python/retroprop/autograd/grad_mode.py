@@ -22,6 +22,11 @@ class _GradMode:
 
     _mode = True
 
+    def __new__(cls, *args):
+        if len(args) == 1 and callable(args[0]) and cls is not set_grad_enabled:
+            return cls()(args[0])  # used as @no_grad, without parentheses
+        return super().__new__(cls)
+
     def __enter__(self):
         self._prev = is_grad_enabled()
         set_grad_enabled_flag(self._mode)

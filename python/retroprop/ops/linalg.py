@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _core
 from .._tensor import Tensor
-from ..autograd.engine import record
+from ..autograd.engine import accumulate_into_leaves, record
 from ._util import unbroadcast
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -11,6 +11,9 @@ _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 def gemm_operand(x):
     """x itself when the GEMM can read it in place (one unit stride), else a C-contiguous copy."""
+    flags = x.flags
+    if flags.c_contiguous or flags.f_contiguous:
+        return x
     item = x.itemsize
     if (x.strides[1] == item or x.strides[0] == item or x.shape[0] <= 1 or x.shape[1] <= 1) and min(x.strides) >= 0:
         return x
@@ -43,19 +46,43 @@ def matmul(a, b):
     """Matrix product as torch.matmul: 2-D through the GEMM; 1-D and batched (broadcast) too."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected Tensor operands, got {type(a).__name__} and {type(b).__name__}")
+    x, y = a._data, b._data
+    if x.ndim == 2 and y.ndim == 2 and x.dtype == y.dtype and x.dtype in _FLOAT_DTYPES and x.shape[1] == y.shape[0]:
+        return _mm(a, b, x, y)
     _check(a, b, "matmul")
     if a.dtype not in _FLOAT_DTYPES:  # integer products: NumPy, no gradient (integers have none)
-        return Tensor._wrap(np.matmul(a._data, b._data))
-    if a.ndim == 2 and b.ndim == 2:
-        out = Tensor._wrap(mm_array(a._data, b._data))
-
-        def backward(g):
-            ga = mm_array(g, b._data.T) if a.requires_grad else None
-            gb = mm_array(a._data.T, g) if b.requires_grad else None
-            return ga, gb
-
-        return record(out, (a, b), backward, "MmBackward0", saved=(a, b))
+        return Tensor._wrap(np.matmul(x, y))
     return _matmul_general(a, b)
+
+
+def _mm(a, b, x, y):
+    """2-D product through the GEMM; backward accumulates a leaf's gradient in place (beta = 1)."""
+
+    def backward(g):
+        ga = gb = None
+        if a.requires_grad and not _into_leaf(a, g, y.T):
+            ga = mm_array(g, y.T)
+        if b.requires_grad and not _into_leaf(b, x.T, g):
+            gb = mm_array(x.T, g)
+        return ga, gb
+
+    return record(Tensor._wrap(mm_array(x, y)), (a, b), backward, "MmBackward0", saved=(a, b))
+
+
+def _into_leaf(t, p, q):
+    """t.grad += p @ q straight in the GEMM when t is a leaf the engine lets kernels write."""
+    if t._node is not None or not accumulate_into_leaves():
+        return False
+    grad = t._grad
+    if grad is None:
+        t._grad = Tensor._wrap(mm_array(p, q))
+        return True
+    g = grad._data
+    if g.dtype != p.dtype or not g.flags.c_contiguous or not g.flags.writeable or g.shape != t._data.shape:
+        return False
+    mm_into(p, q, g, 1.0, 1.0)
+    grad._version += 1
+    return True
 
 
 def _matmul_general(a, b):
