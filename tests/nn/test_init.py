@@ -154,3 +154,16 @@ def test_linear_default_init_matches_torch_distribution():
     ours = nn.Linear(500, 400)
     assert np.abs(ours.weight._data).max() <= np.abs(ref.weight.detach().numpy()).max() * (1 + 1e-2)
     assert ours.weight._data.std() == pytest.approx(ref.weight.detach().numpy().std(), rel=0.02)
+
+
+def test_manual_seed_makes_model_initialisation_repeat():
+    def build():
+        return nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Embedding(6, 3), nn.LayerNorm(3))
+
+    rp.manual_seed(123)
+    a = build().state_dict()
+    rp.manual_seed(123)
+    b = build().state_dict()
+    c = build().state_dict()
+    assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
+    assert not np.array_equal(a["0.weight"].numpy(), c["0.weight"].numpy())
