@@ -211,30 +211,37 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
     # --- iteration over members -----------------------------------------------------------
-    def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
+    def _named_members(self, store, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, member) from each module's `store` dict, skipping None (and repeats)."""
         seen = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else ((prefix, self),)
         for module_prefix, module in modules:
-            for k, v in get_members(module):
-                if v is None or (remove_duplicate and id(v) in seen):
+            members = module.__dict__[store]
+            if not members:
+                continue
+            dot = module_prefix + "." if module_prefix else ""
+            for k, v in members.items():
+                if v is None:
                     continue
                 if remove_duplicate:
+                    if id(v) in seen:
+                        continue
                     seen.add(id(v))
-                yield (module_prefix + "." + k if module_prefix else k), v
+                yield dot + k, v
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """(name, Parameter) pairs, this module's own first, then each child's in registration order."""
-        return self._named_members(lambda m: m._parameters.items(), prefix, recurse, remove_duplicate)
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
-        for _, p in self.named_parameters(recurse=recurse):
+        for _, p in self._named_members("_parameters", "", recurse):
             yield p
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
-        for _, b in self.named_buffers(recurse=recurse):
+        for _, b in self._named_members("_buffers", "", recurse):
             yield b
 
     def named_children(self):
@@ -252,15 +259,18 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
         """(dotted name, module) for self and every descendant, depth first in registration order."""
         if memo is None:
             memo = set()
-        if id(self) in memo:
-            return
-        if remove_duplicate:
-            memo.add(id(self))
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is None:
+        stack = [(prefix, self)]  # explicit stack: nested generators cost a frame per level per item
+        while stack:
+            name, module = stack.pop()
+            if id(module) in memo:
                 continue
-            yield from module.named_modules(memo, prefix + "." + name if prefix else name, remove_duplicate)
+            if remove_duplicate:
+                memo.add(id(module))
+            yield name, module
+            children = module._modules
+            if children:
+                dot = name + "." if name else ""
+                stack.extend((dot + k, m) for k, m in reversed(children.items()) if m is not None)
 
     def modules(self):
         for _, m in self.named_modules():
