@@ -249,6 +249,9 @@ def test_to_device_forms_and_errors():
         net.to("cuda")
     with pytest.raises(RuntimeError, match="CPU only"):
         net.cuda()
+    with pytest.raises(RuntimeError, match="CPU only"):
+        net.to(0)  # a bare index means a CUDA device in torch
+    assert net.to("cpu", np.float64, True) is net and net.weight.dtype == np.float64  # (device, dtype, non_blocking)
     with pytest.raises(TypeError, match="float32 or float64"):
         net.to(rp.int64)
     with pytest.raises(TypeError, match="float32 or float64"):

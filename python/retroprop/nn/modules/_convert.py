@@ -23,7 +23,7 @@ def _parse_to_args(args, kwargs):
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (np.dtype, type)) and not isinstance(a, str):
+        elif isinstance(a, (np.dtype, type)):
             dtype = a
         elif a is not None and not isinstance(a, bool):
             device = a
