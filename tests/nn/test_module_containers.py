@@ -140,3 +140,39 @@ def test_parameter_container_reprs_match_torch():
     ours_d = nn.ParameterDict({"w": nn.Parameter(np.ones(2, dtype=np.float64))})
     ref_d = torch.nn.ParameterDict({"w": torch.nn.Parameter(torch.ones(2, dtype=torch.float64))})
     assert repr(ours_d) == repr(ref_d)
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(st.lists(st.tuples(st.sampled_from(["append", "insert", "del", "set", "slice", "pop"]),
+                                     st.integers(-6, 6)), max_size=12))
+def test_modulelist_and_sequential_behave_like_a_python_list(ops):
+    """Random edits applied to a ModuleList, a Sequential and a plain list give the same order of modules."""
+    pool = [nn.Identity() for _ in range(40)]
+    fresh = iter(pool)
+    ml, seq, ref = nn.ModuleList(), nn.Sequential(), []
+    for op, i in ops:
+        n = len(ref)
+        if op == "append":
+            m = next(fresh)
+            ml.append(m), seq.append(m), ref.append(m)
+        elif op == "insert" and -n <= i <= n:
+            m = next(fresh)
+            ml.insert(i, m), seq.insert(i, m), ref.insert(i, m)
+        elif op in ("del", "set", "pop") and -n <= i < n:
+            if op == "del":
+                del ml[i], seq[i], ref[i]
+            elif op == "pop":
+                assert ml.pop(i) is seq.pop(i) is ref.pop(i)
+            else:
+                m = next(fresh)
+                ml[i] = m
+                seq[i] = m
+                ref[i] = m
+        elif op == "slice":
+            assert list(ml[i:]) == list(seq[i:]) == ref[i:]
+        assert list(ml) == list(seq) == ref
+        assert list(ml._modules) == list(seq._modules) == [str(k) for k in range(len(ref))]
