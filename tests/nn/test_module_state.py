@@ -69,6 +69,16 @@ def test_load_from_torch_state_dict():
         np.testing.assert_array_equal(m.state_dict()[k]._data, v.numpy(), err_msg=k)
 
 
+def test_torch_loads_our_state_dict_strictly():
+    torch = pytest.importorskip("torch")
+    ref = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 2))
+    m = mlp()
+    m[2](rp.tensor(np.random.default_rng(0).standard_normal((5, 8)).astype(np.float32)))  # move running stats
+    ref.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in m.state_dict().items()})
+    for k, v in ref.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), m.state_dict()[k].numpy(), err_msg=k)
+
+
 def test_strict_errors_name_the_keys():
     m = mlp()
     sd = m.state_dict()
