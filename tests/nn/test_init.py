@@ -52,6 +52,13 @@ def test_fans_match_torch(shape):
     assert ours == torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
 
 
+@pytest.mark.parametrize("fn", [init.uniform_, init.normal_, init.zeros_, init.eye_, init.xavier_uniform_,
+                                init.kaiming_uniform_, init.kaiming_normal_, init.trunc_normal_, init.orthogonal_])
+def test_initialisers_want_a_tensor(fn):
+    with pytest.raises(TypeError, match=r"nn.init.\w+: expected a Tensor, got ndarray"):
+        fn(np.zeros((2, 2)))
+
+
 def test_fans_need_two_dimensions():
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         init._calculate_fan_in_and_fan_out(rp.tensor([1.0, 2.0]))

@@ -20,9 +20,13 @@ __all__ = [
 ]
 
 
-def _fill(tensor, values, op):
+def _check(tensor, op):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init.{op}: expected a Tensor, got {type(tensor).__name__}")
+
+
+def _fill(tensor, values, op):
+    _check(tensor, op)
     tensor._data[...] = values
     tensor._version += 1
     return tensor
@@ -51,6 +55,7 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _calculate_fan_in_and_fan_out(tensor):
+    _check(tensor, "_calculate_fan_in_and_fan_out")
     if tensor.dim() < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
     receptive = 1
@@ -86,6 +91,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if accept < 1e-4:
         raise ValueError(f"nn.init.trunc_normal_: [{a}, {b}] holds only {accept:.2e} of N({mean}, {std}^2); "
                          "rejection sampling would not finish")
+    _check(tensor, "trunc_normal_")
     rng, n = numpy_rng(generator), int(np.prod(tensor.shape))
     out = np.empty(0)
     while out.size < n:
@@ -108,6 +114,7 @@ def ones_(tensor):
 
 def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    _check(tensor, "eye_")
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _fill(tensor, np.eye(*tensor.shape), "eye_")
@@ -132,6 +139,7 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan)."""
+    _check(tensor, "kaiming_uniform_")
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
@@ -141,6 +149,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
+    _check(tensor, "kaiming_normal_")
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
@@ -149,6 +158,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 def orthogonal_(tensor, gain=1, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one, scaled by gain."""
+    _check(tensor, "orthogonal_")
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor._data.size == 0:
