@@ -84,7 +84,8 @@ def main():
     print(f"machine: {_harness.machine_line()}; threads={args.threads}, {args.rounds} alternating rounds")
     for key, (batch, widths) in SIZES.items():
         med = {c: _harness.median(times[(c, key)]) * 1e6 for c in CONTENDERS}
-        print(f"{key}: batch {batch}, {'-'.join(map(str, widths))} float32, zero_grad + forward + CrossEntropyLoss + backward")
+        print(f"{key}: batch {batch}, {'-'.join(map(str, widths))} float32, "
+              "zero_grad + forward + CrossEntropyLoss + backward")
         for c in CONTENDERS:
             print(f"  {c:18s} {med[c]:9.1f} us/step")
         print(f"  retroprop / torch = {med['retroprop'] / med['torch']:.2f};  "

@@ -56,7 +56,8 @@ def test_batchnorm_running_stats_follow_torch(kwargs, shape):
 
 
 def test_batchnorm_without_running_stats_uses_batch_stats_in_eval():
-    ours, ref = nn.BatchNorm1d(3, track_running_stats=False).double(), torch.nn.BatchNorm1d(3, track_running_stats=False).double()
+    ours = nn.BatchNorm1d(3, track_running_stats=False).double()
+    ref = torch.nn.BatchNorm1d(3, track_running_stats=False).double()
     assert list(ours.state_dict()) == list(ref.state_dict()) == ["weight", "bias"]
     ours.eval(), ref.eval()
     run_steps(ours, ref, [(6, 3), (5, 3)])

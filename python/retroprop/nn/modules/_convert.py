@@ -79,7 +79,8 @@ class ConversionMixin:
         raise NotImplementedError("Module.half: retroprop does not implement float16 (supported: float32, float64)")
 
     def bfloat16(self):
-        raise NotImplementedError("Module.bfloat16: retroprop does not implement bfloat16 (supported: float32, float64)")
+        raise NotImplementedError("Module.bfloat16: retroprop does not implement bfloat16 "
+                                  "(supported: float32, float64)")
 
     def type(self, dst_type):
         return self._cast_floats(_parse_to_args((dst_type,), {}))

@@ -33,6 +33,10 @@ def _as_array(value, key):
                     f"from the checkpoint but received {type(value)}")
 
 
+def _quoted(keys):
+    return ", ".join(f'"{k}"' for k in keys)
+
+
 def _shape_str(shape):
     return "torch.Size([" + ", ".join(str(s) for s in shape) + "])"
 
@@ -107,9 +111,9 @@ class StateDictMixin:
         unexpected = [k for k in state_dict.keys() if k not in expected]
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(_quoted(unexpected)))
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(_quoted(missing)))
         if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(errors)))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         return _IncompatibleKeys(missing, unexpected)

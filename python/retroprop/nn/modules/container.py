@@ -248,8 +248,10 @@ class ModuleDict(Module):
 _TYPENAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}
 
 
-def _param_repr(p, typename=False):
-    """torch's one-line description of a Parameter inside ParameterList (dtype) / ParameterDict (type name)."""
+def _member_repr(p, typename=False):
+    """torch's one-line description of a ParameterList (dtype) / ParameterDict (type name) member."""
+    if not isinstance(p, Tensor):
+        return f"Object of type: {type(p).__name__}"
     size = "x".join(str(s) for s in p.shape)
     kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
     dtype = _TYPENAMES.get(str(p.dtype), str(p.dtype)) if typename else str(p.dtype)
@@ -298,8 +300,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"  ({i}): " + (_param_repr(p) if isinstance(p, Tensor) else f"Object of type: {type(p).__name__}")
-                         for i, p in enumerate(self))
+        return "\n".join(f"  ({i}): " + _member_repr(p) for i, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
@@ -356,8 +357,7 @@ class ParameterDict(Module):
             self[k] = v
 
     def extra_repr(self):
-        return "\n".join(f"  ({k}): " + (_param_repr(p, typename=True) if isinstance(p, Tensor) else f"Object of type: {type(p).__name__}")
-                         for k, p in self.items())
+        return "\n".join(f"  ({k}): " + _member_repr(p, typename=True) for k, p in self.items())
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")

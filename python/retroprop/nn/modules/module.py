@@ -87,15 +87,17 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
                 "(torch.nn.Parameter or None required)"
             )
         if param is not None and param._node is not None:
-            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
-                             f"explicitly; to express '{name}' as a function of another Tensor, compute it in forward().")
+            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
+                             f"created explicitly; to express '{name}' as a function of another Tensor, compute it "
+                             "in forward().")
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
         """Register a non-learnable Tensor (e.g. running statistics); persistent ones go in state_dict."""
         self._check_new_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (torch Tensor or None required)")
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            "(torch Tensor or None required)")
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -169,7 +171,8 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' (torch.nn.Parameter or None expected)")
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
             params[name] = None
         elif isinstance(value, Module):
             if "_modules" not in d:
@@ -178,11 +181,13 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
             d["_modules"][name] = value
         elif "_modules" in d and name in d["_modules"]:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' (torch.nn.Module or None expected)")
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                "(torch.nn.Module or None expected)")
             d["_modules"][name] = None
         elif "_buffers" in d and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (torch.Tensor or None expected)")
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                "(torch.Tensor or None expected)")
             d["_buffers"][name] = value
         else:
             object.__setattr__(self, name, value)
@@ -207,8 +212,8 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
         object.__delattr__(self, name)
 
     def __dir__(self):
-        keys = list(dir(type(self))) + list(self.__dict__) + list(self._parameters) + list(self._modules) + list(self._buffers)
-        return sorted(k for k in set(keys) if not k[0].isdigit())
+        keys = set(dir(type(self))).union(self.__dict__, self._parameters, self._modules, self._buffers)
+        return sorted(k for k in keys if not k[0].isdigit())
 
     # --- iteration over members -----------------------------------------------------------
     def _named_members(self, store, prefix="", recurse=True, remove_duplicate=True):
