@@ -7,10 +7,9 @@
 // number of threads; K is never split across threads):
 //  - blocked: pack a KC x NC block of op(B) (shared, all threads) and MC x KC blocks of op(A)
 //    (per thread), loop NR panels x MR panels over them (large M);
-//  - small: no block packing. A is broadcast straight from memory in either layout, B is read in
-//    place when its rows are contiguous, else one KC x NR panel is packed per thread and reused
-//    for every row of the thread's part of C. Threads split C by columns or rows, whichever keeps
-//    both busy (e.g. M = 32, or N = 10).
+//  - small (M <= 2 MC): no block packing. A is broadcast straight from memory in either layout;
+//    one KC x NR panel of B is packed per thread and reused for every row of its part of C.
+//    Threads share C by columns or rows, whichever keeps them busy (e.g. M = 32, or N = 10).
 #ifndef RP_ISA
 #error "define RP_ISA (the instruction-set namespace) before including gemm_driver.h"
 #endif
@@ -98,15 +97,16 @@ class GemmDriver {
     static void small(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc) {
         const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
         const int nt = max_threads(2 * p.m * p.n * p.k);
-        const Split s = best_split(rp, cp, nt);
+        // A few items per thread, handed out dynamically, so a thread the OS preempts (a busy
+        // machine) holds up little; which thread computes a tile never changes its bits.
+        const Split s = nt == 1 ? Split{1, 1} : best_split(rp, cp, 4 * nt);
         const int64_t per_thread = round_up(kc * (NR + MR), 64);
         T* buf = scratch(0).get<T>(nt * per_thread);
-#pragma omp parallel num_threads(nt) if (nt > 1)
-        {
-            const int t = thread_id();
-            const int64_t r = t / s.cc, cc = t % s.cc;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+        for (int64_t item = 0; item < s.rc * s.cc; ++item) {
+            const int64_t r = item / s.cc, cc = item % s.cc;
             small_part(p, a, b, kc, chunk_begin(rp, s.rc, r), chunk_begin(rp, s.rc, r + 1), chunk_begin(cp, s.cc, cc),
-                       chunk_begin(cp, s.cc, cc + 1), buf + t * per_thread);
+                       chunk_begin(cp, s.cc, cc + 1), buf + thread_id() * per_thread);
         }
     }
 
@@ -121,19 +121,16 @@ class GemmDriver {
             if (ip1 > m_full) pack_a_panel<MR>(View<T>{a.at(m_full * MR, pc), a.rs, a.cs}, p.m - m_full * MR, kcur, asliver);
             for (int64_t jp = jp0; jp < jp1; ++jp) {
                 const int64_t j = jp * NR, nr = imin(NR, p.n - j);
-                const T* bp = b.at(pc, j);
-                int64_t b_rs = b.rs;
-                if (b.cs != 1 || nr < NR) {
-                    pack_b_panel<NR>(View<T>{bp, b.rs, b.cs}, kcur, nr, bpanel);
-                    bp = bpanel, b_rs = NR;
-                }
+                // Packed even when B rows are contiguous: a KC x NR panel read in place at a
+                // power-of-two row stride would thrash a few L1 sets.
+                pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, bpanel);
                 const TileOut<T> o = tile_out(p, pc, kcur, j);
                 for (int64_t ip = ip0; ip < ip1; ++ip) {
                     const int64_t i = ip * MR;
                     T* c = p.c + i * p.ldc + j;
-                    if (ip >= m_full) UK::template run<true>(kcur, asliver, 1, MR, bp, b_rs, c, p.ldc, p.m - i, nr, o);
-                    else if (a.rs == 1) UK::template run<true>(kcur, a.at(i, pc), 1, a.cs, bp, b_rs, c, p.ldc, MR, nr, o);
-                    else UK::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, bp, b_rs, c, p.ldc, MR, nr, o);
+                    if (ip >= m_full) UK::template run<true>(kcur, asliver, 1, MR, bpanel, NR, c, p.ldc, p.m - i, nr, o);
+                    else if (a.rs == 1) UK::template run<true>(kcur, a.at(i, pc), 1, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
+                    else UK::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
                 }
             }
         }
@@ -153,11 +150,11 @@ class GemmDriver {
                 const int64_t ncur = imin(nc, p.n - jc), cp = ceil_div(ncur, NR);
                 for (int64_t pc = 0; pc < p.k; pc += kc) {
                     const int64_t kcur = imin(kc, p.k - pc);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 4)
                     for (int64_t jp = 0; jp < cp; ++jp)
-                        pack_b_panel<NR>(View<T>{b.at(pc, jc + jp * NR), b.rs, b.cs}, kcur, imin(NR, ncur - jp * NR), buf + jp * NR * kcur);
+                        pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, jc + jp * NR), b.rs, b.cs}, kcur, imin(NR, ncur - jp * NR), buf + jp * NR * kcur);
                     int64_t packed = -1;  // the row block now in pa
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
                     for (int64_t item = 0; item < mblocks * cc; ++item) {
                         const int64_t ib = item / cc, ch = item % cc, ic = ib * mc, mcur = imin(mc, p.m - ic);
                         if (ib != packed) {

@@ -21,37 +21,32 @@ inline int64_t round_up(int64_t a, int64_t q) { return ceil_div(a, q) * q; }
 // One MR x kc panel of op(A) rows [0, mr) (mr <= MR): dst[p * MR + i] = a(i, p), zero rows past mr.
 template <int64_t MR, typename T>
 void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
-    if (a.cs == 1) {  // rows are contiguous: read along rows
-        for (int64_t i = 0; i < mr; ++i) {
-            const T* src = a.at(i, 0);
-            for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
-        }
-    } else {
+    if (mr == MR) {  // MR streams read in step (each sequential when A is row-major)
         for (int64_t p = 0; p < kc; ++p)
-            for (int64_t i = 0; i < mr; ++i) dst[p * MR + i] = *a.at(i, p);
+            for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = *a.at(i, p);
+        return;
     }
-    for (int64_t i = mr; i < MR; ++i)
-        for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = T(0);
+    for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = i < mr ? *a.at(i, p) : T(0);
 }
 
 // One kc x NR panel of op(B) columns [0, nr) (nr <= NR): dst[p * NR + j] = b(p, j), zero past nr.
-template <int64_t NR, typename T>
+// VT (SIMD traits) supplies the W x W block transpose for a transposed B.
+template <class VT, int64_t NR, typename T>
 void pack_b_panel(View<T> b, int64_t kc, int64_t nr, T* __restrict dst) {
-    if (b.cs == 1) {  // B rows contiguous (not transposed): copy row pieces
-        for (int64_t p = 0; p < kc; ++p) {
-            const T* src = b.at(p, 0);
-            T* d = dst + p * NR;
-            for (int64_t j = 0; j < nr; ++j) d[j] = src[j];
-            for (int64_t j = nr; j < NR; ++j) d[j] = T(0);
-        }
-    } else {  // transposed view: each column of op(B) is contiguous in memory
-        for (int64_t j = 0; j < nr; ++j) {
-            const T* src = b.at(0, j);
-            for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p * b.rs];
-        }
+    constexpr int64_t W = VT::W;
+    int64_t p0 = 0;
+    if (b.cs == 1 && nr == NR) {  // B rows contiguous, full width: inline vector moves
         for (int64_t p = 0; p < kc; ++p)
-            for (int64_t j = nr; j < NR; ++j) dst[p * NR + j] = T(0);
+            for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = b.x[p * b.rs + j];
+        return;
     }
+    if (b.rs == 1 && nr == NR) {  // transposed view, full width: W x W register transposes
+        for (; p0 + W <= kc; p0 += W)
+            for (int64_t j = 0; j < NR; j += W) VT::transpose(b.at(p0, j), b.cs, dst + p0 * NR + j, NR);
+    }
+    for (int64_t p = p0; p < kc; ++p)  // edges and the K remainder, one element at a time
+        for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < nr ? *b.at(p, j) : T(0);
 }
 
 // A reusable 64-byte aligned scratch buffer: one set per thread, so no allocation per call.

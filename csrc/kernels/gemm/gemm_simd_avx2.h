@@ -16,6 +16,22 @@ struct VecF32 {
     static V add(V a, V b) { return _mm256_add_ps(a, b); }
     static V relu(V x) { return _mm256_max_ps(x, zero()); }  // max(NaN, 0) = 0, as act_forward
     static V leaky(V x, V s) { return _mm256_blendv_ps(_mm256_mul_ps(x, s), x, _mm256_cmp_ps(x, zero(), _CMP_GT_OQ)); }
+    // dst[q * dst_ld + j] = src[j * ld + q] for j, q < 8 (packing a transposed B).
+    static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
+        V r[8], t[8], s[8];
+        for (int j = 0; j < 8; ++j) r[j] = load(src + j * ld);
+        for (int j = 0; j < 8; j += 2) t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]), t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+        for (int j = 0; j < 8; j += 4) {
+            s[j] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(1, 0, 1, 0));
+            s[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(3, 2, 3, 2));
+            s[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(1, 0, 1, 0));
+            s[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(3, 2, 3, 2));
+        }
+        for (int q = 0; q < 4; ++q) {
+            store(dst + q * dst_ld, _mm256_permute2f128_ps(s[q], s[q + 4], 0x20));
+            store(dst + (q + 4) * dst_ld, _mm256_permute2f128_ps(s[q], s[q + 4], 0x31));
+        }
+    }
 };
 
 struct VecF64 {
@@ -31,6 +47,16 @@ struct VecF64 {
     static V add(V a, V b) { return _mm256_add_pd(a, b); }
     static V relu(V x) { return _mm256_max_pd(x, zero()); }
     static V leaky(V x, V s) { return _mm256_blendv_pd(_mm256_mul_pd(x, s), x, _mm256_cmp_pd(x, zero(), _CMP_GT_OQ)); }
+    // dst[q * dst_ld + j] = src[j * ld + q] for j, q < 4.
+    static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
+        const V r0 = load(src), r1 = load(src + ld), r2 = load(src + 2 * ld), r3 = load(src + 3 * ld);
+        const V t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+        const V t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+        store(dst, _mm256_permute2f128_pd(t0, t2, 0x20));
+        store(dst + dst_ld, _mm256_permute2f128_pd(t1, t3, 0x20));
+        store(dst + 2 * dst_ld, _mm256_permute2f128_pd(t0, t2, 0x31));
+        store(dst + 3 * dst_ld, _mm256_permute2f128_pd(t1, t3, 0x31));
+    }
 };
 
 }  // namespace rp::kernels::RP_ISA

@@ -1,5 +1,6 @@
 // Portable SIMD traits for the baseline build: GCC/Clang vector extensions of 16 bytes, which the
 // compiler lowers to SSE2 on x86-64 (NEON on arm64). Same interface as gemm_simd_avx2.h.
+#include <cstdint>
 #include <cstring>
 
 namespace rp::kernels::RP_ISA {
@@ -25,6 +26,10 @@ struct VecPortable {
     static V add(V a, V b) { return a + b; }
     static V relu(V x) { return x > V{} ? x : V{}; }  // NaN -> 0, as act_forward
     static V leaky(V x, V slope) { return x > V{} ? x : x * slope; }
+    static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
+        for (int j = 0; j < W; ++j)
+            for (int q = 0; q < W; ++q) dst[q * dst_ld + j] = src[j * ld + q];
+    }
 };
 using VecF32 = VecPortable<float, f32x4>;
 using VecF64 = VecPortable<double, f64x2>;

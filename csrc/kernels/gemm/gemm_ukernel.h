@@ -42,6 +42,7 @@ void store_tile_scalar(const T* acc, int64_t acc_ld, T* c, int64_t ldc, int64_t 
 
 template <class VT, int MR_, int NV>
 struct MicroKernel {
+    using Vec = VT;
     using T = typename VT::Scalar;
     using V = typename VT::V;
     static constexpr int W = VT::W;
@@ -51,15 +52,25 @@ struct MicroKernel {
     // a(i, p) = a[i * a_rs + p * a_cs] (broadcast from memory: packed panels or A in place, either
     // layout) and b(p, j) = b[p * b_rs + j] with NR readable columns (packed, or B in place).
     // A_UNIT_RS: a_rs == 1 (packed A or transposed A), so row offsets are constants.
+    // Edge tiles (mr < MR) run the kernel of height mr; nr < NR goes through store_edge.
     template <bool A_UNIT_RS>
     static void run(int64_t kc, const T* __restrict a, int64_t a_rs, int64_t a_cs, const T* __restrict b, int64_t b_rs,
                     T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
+        if constexpr (MR_ > 1) {  // fewer rows (an edge): the kernel of that height, no wasted FMAs
+            if (mr < MR_) return MicroKernel<VT, MR_ - 1, NV>::template run<A_UNIT_RS>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, mr, nr, o);
+        }
         V acc[MR_][NV];
 #pragma GCC unroll 32
         for (int i = 0; i < MR_; ++i)
 #pragma GCC unroll 4
             for (int v = 0; v < NV; ++v) acc[i][v] = VT::zero();
         if constexpr (A_UNIT_RS) a_rs = 1;
+        // Start fetching the C tile now; it is read (or written) once the K loop is done.
+#pragma GCC unroll 32
+        for (int i = 0; i < MR_; ++i) {
+            __builtin_prefetch(c + i * ldc, 1);
+            __builtin_prefetch(c + i * ldc + NR - 1, 1);
+        }
 #pragma GCC unroll 2
         for (int64_t p = 0; p < kc; ++p) {
             V bv[NV];
@@ -74,19 +85,20 @@ struct MicroKernel {
             a += a_cs;
             b += b_rs;
         }
-        if (mr == MR && nr == NR) {
-            store_full(acc, c, ldc, o);
-        } else {
-            alignas(64) T tile[MR_ * NR];
-#pragma GCC unroll 32
-            for (int i = 0; i < MR_; ++i)
-#pragma GCC unroll 4
-                for (int v = 0; v < NV; ++v) VT::store(tile + i * NR + v * W, acc[i][v]);
-            store_tile_scalar(tile, NR, c, ldc, mr, nr, o);
-        }
+        if (mr == MR && nr == NR) store_full(acc, c, ldc, o);
+        else store_edge(acc, c, ldc, mr, nr, o);
     }
 
    private:
+    // Edge tiles: spill the accumulators, then the scalar update (kept out of line so the hot
+    // path has no large stack frame).
+    [[gnu::noinline]] static void store_edge(const V (&acc)[MR_][NV], T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
+        alignas(64) T tile[MR_ * NR];
+        for (int i = 0; i < MR_; ++i)
+            for (int v = 0; v < NV; ++v) VT::store(tile + i * NR + v * W, acc[i][v]);
+        store_tile_scalar(tile, NR, c, ldc, mr, nr, o);
+    }
+
     [[gnu::always_inline]] static inline void store_full(V (&acc)[MR_][NV], T* c, int64_t ldc, const TileOut<T>& o) {
         const V alpha = VT::set1(o.alpha), beta = VT::set1(o.beta), slope = VT::set1(o.slope);
         const bool read_c = !o.first || o.beta != T(0);
