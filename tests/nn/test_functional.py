@@ -282,3 +282,22 @@ def test_dropout():
     _random.manual_seed(0)
     np.testing.assert_array_equal(F.dropout(x, 0.3).numpy(), y.numpy())  # seeded runs repeat
     assert (F.dropout(x, 1.0).numpy() == 0).all()
+
+
+def test_linear_under_autograd_grad_returns_gradients_and_leaves_dot_grad_alone():
+    """While autograd.grad runs, the engine forbids direct writes into leaves' .grad."""
+    x = rp.tensor(randn(3, 4))
+    w = rp.tensor(randn(2, 4, seed=2), requires_grad=True)
+    b = rp.tensor(randn(2, seed=3), requires_grad=True)
+    gw, gb = rp.autograd.grad(F._linear_act(x, w, b, "tanh").sum(), [w, b])
+    assert w.grad is None and b.grad is None
+    wt, bt = torch.tensor(w.numpy(), requires_grad=True), torch.tensor(b.numpy(), requires_grad=True)
+    torch.tanh(TF.linear(torch.tensor(x.numpy()), wt, bt)).sum().backward()
+    np.testing.assert_allclose(gw.numpy(), wt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(gb.numpy(), bt.grad.numpy(), rtol=1e-12)
+
+
+def test_linear_act_3d_input_and_transposed_weight_view():
+    w_storage = randn(4, 6, seed=2)  # weight is a transposed view (6, 4): read through the fallback path
+    compare(lambda x, w: F._linear_act(x, w.T, None, "gelu"), lambda x, w: TF.gelu(TF.linear(x, w.T)),
+            [randn(2, 3, 4), w_storage], [True, True], np.float64)

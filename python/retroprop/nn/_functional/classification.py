@@ -15,6 +15,9 @@ class TargetOutOfRange(IndexError, ValueError):
     """A class index outside [0, C) that is not ignore_index (an IndexError as in torch, and a ValueError)."""
 
 
+_INT64 = np.dtype(np.int64)
+
+
 def _same(a):
     return a
 
@@ -71,8 +74,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         red = reduction_code(reduction, fn, size_average, reduce)
     try:  # the common case ((N, C) float logits, (N,) int64 targets, no weight) checked in one expression
         x2, t2 = input._data, target._data
-        fast = (weight is None and x2.ndim == 2 and t2.ndim == 1 and t2.shape[0] == x2.shape[0] and t2.dtype == np.int64
-                and x2.dtype in FLOATS and x2.flags.c_contiguous and t2.flags.c_contiguous)
+        dt = x2.dtype
+        fast = (weight is None and x2.ndim == 2 and t2.ndim == 1 and t2.shape[0] == x2.shape[0] and t2.dtype is _INT64
+                and (dt is FLOATS[0] or dt is FLOATS[1]) and x2.flags.c_contiguous and t2.flags.c_contiguous)
     except AttributeError:
         fast = False
     if fast:
