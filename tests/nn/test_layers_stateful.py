@@ -106,6 +106,16 @@ def test_dropout_train_masks_and_scales_eval_is_identity():
     assert not nn.Dropout(1.0)(x).numpy().any()
 
 
+def test_inplace_dropout_module_gradient_goes_through_the_mask():
+    _random.manual_seed(1)
+    w = rp.tensor(np.ones((4, 3)), requires_grad=True)
+    x = rp.tensor(np.arange(8.0).reshape(2, 4))
+    y = nn.Dropout(0.5, inplace=True)(x @ w)
+    y.sum().backward()
+    mask_scale = (y.numpy() != 0) * 2.0
+    np.testing.assert_allclose(w.grad.numpy(), x.numpy().T @ mask_scale, rtol=1e-12)
+
+
 def test_dropout_probability_must_be_in_unit_interval():
     for p in (-0.1, 1.5):
         with pytest.raises(ValueError, match="between 0 and 1"):

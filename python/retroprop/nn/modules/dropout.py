@@ -1,4 +1,8 @@
-"""Dropout: zeroes elements with probability p while training (scaling the rest by 1/(1-p)); identity in eval."""
+"""Dropout: zeroes elements with probability p while training (scaling the rest by 1/(1-p)); identity in eval.
+
+`inplace=True` is accepted (and shown in the repr, as torch) but the module computes out of place:
+the values are the same and the gradient always flows through the mask.
+"""
 from .. import functional as F
 from .module import Module
 
@@ -12,7 +16,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.dropout(input, self.p, self.training, self.inplace)
+        return F.dropout(input, self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
