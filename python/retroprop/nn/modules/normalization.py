@@ -1,0 +1,43 @@
+"""LayerNorm: per-sample normalisation over the trailing dimensions, with a learnable affine map."""
+import numbers
+
+from .. import functional as F
+from .. import init
+from .linear import new_parameter
+from .module import Module
+
+
+class LayerNorm(Module):
+    """Normalises over the trailing `normalized_shape` dimensions of each sample."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = new_parameter(self.normalized_shape, device, dtype)
+            if bias:
+                self.bias = new_parameter(self.normalized_shape, device, dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        p = self._parameters  # direct lookups: attribute fallback through __getattr__ is slow
+        return F.layer_norm(input, self.normalized_shape, p["weight"], p["bias"], self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
