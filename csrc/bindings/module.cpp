@@ -5,4 +5,5 @@ PYBIND11_MODULE(_core, m) {
     m.doc() = "retroprop's C++ core (private; use the retroprop package)";
     rp::bindings::init_config(m);
     rp::bindings::init_gemm(m);
+    rp::bindings::init_optim(m);
 }

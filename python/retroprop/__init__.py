@@ -6,7 +6,7 @@ kernels (GEMM, fused epilogues, fused optimizer updates) run in the compiled `re
 from ._config import config, get_num_threads, set_num_threads
 from ._tensor import Tensor, from_numpy, matmul, tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from . import autograd, nn
+from . import autograd, nn, optim
 
 __version__ = "0.1.0"
 
@@ -21,6 +21,7 @@ __all__ = [
     "matmul",
     "nn",
     "no_grad",
+    "optim",
     "set_grad_enabled",
     "set_num_threads",
     "tensor",
