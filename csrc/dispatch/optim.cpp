@@ -145,7 +145,7 @@ void adam_step(const std::vector<OptimTensor<T>>& ts, const std::vector<double>&
         // bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5, all Python floats (double).
         const double bc1 = 1.0 - std::pow(h.beta1, steps[i]);
         const double bc2 = 1.0 - std::pow(h.beta2, steps[i]);
-        cs[i] = {-(h.lr / bc1), std::pow(bc2, 0.5), h.eps, h.weight_decay, (wd && h.decoupled) ? 1.0 - h.lr * h.weight_decay : 1.0,
+        cs[i] = {-(h.lr / bc1), 1.0 / std::pow(bc2, 0.5), h.eps, h.weight_decay, (wd && h.decoupled) ? 1.0 - h.lr * h.weight_decay : 1.0,
                  h.beta2, 1.0 - h.beta2, h.maximize ? -1.0 : 1.0, kernels::make_lerp(1.0 - h.beta1), wd && !h.decoupled, h.amsgrad};
     }
     run(ts, cs, pick_adam<T>());

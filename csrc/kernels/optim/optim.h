@@ -54,7 +54,7 @@ struct RmspropCoef {
 // v = beta2 v + (1 - beta2) g' g'; amsgrad: vmax = max(vmax, v), v' = vmax;
 // p += -step_size m / (sqrt(v') / bc2_sqrt + eps).   s0 = exp_avg, s1 = exp_avg_sq, s2 = max.
 struct AdamCoef {
-    double neg_step_size, bc2_sqrt, eps, wd, decay, beta2, one_minus_beta2, sign;
+    double neg_step_size, inv_bc2_sqrt, eps, wd, decay, beta2, one_minus_beta2, sign;
     Lerp lerp;
     bool l2, amsgrad;
 };

@@ -115,7 +115,9 @@ void adam_impl(const AdamCoef& c, const OptimChunk<T>& k) {
             vv = vmax(X::load(vmax_ + i), vv);
             X::store(vmax_ + i, vv);
         }
-        auto denom = vsqrt(vv) / X::set1(c.bc2_sqrt) + X::set1(c.eps);
+        // torch divides by bc2_sqrt; multiplying by its reciprocal (one rounding apart, <= 1 ulp
+        // in denom) frees the divider, which sqrt and the final quotient already keep busy.
+        auto denom = fmadd(vsqrt(vv), X::set1(c.inv_bc2_sqrt), X::set1(c.eps));
         X::store(p + i, fmadd(X::set1(c.neg_step_size), mv / denom, pv));
     });
 }
