@@ -173,7 +173,7 @@ std::vector<double> norm_parts(const std::vector<const T*>& xs, const std::vecto
     for (size_t j = 0; j < ps.size(); ++j) {
         double& o = out[ps[j].tensor];
         if (kind != kernels::NormKind::max_abs) o += part[j];
-        else if (!(part[j] <= o)) o = part[j];
+        else if (!(part[j] <= o) && o == o) o = part[j];  // a NaN, once in, stays
     }
     return out;
 }
