@@ -106,9 +106,28 @@ struct Group {
     }
 };
 
-std::vector<double> steps_of(const char* op, const std::vector<double>& steps, size_t n) {
-    if (steps.size() != n) throw std::invalid_argument(std::string(op) + ": " + std::to_string(steps.size()) + " step counts for " + std::to_string(n) + " parameters");
-    return steps;
+// torch's `step_t += 1` for every parameter, on its 0-d step tensor (float32, or float64),
+// returning the new counts. Done here rather than in Python: it is most of a small step's cost.
+std::vector<double> increment_steps(const char* op, const std::vector<py::array>& steps, size_t n) {
+    if (steps.size() != n) throw std::invalid_argument(std::string(op) + ": " + std::to_string(steps.size()) + " step counters for " + std::to_string(n) + " parameters");
+    for (size_t i = 0; i < n; ++i) {
+        const py::array& s = steps[i];
+        const bool f32 = s.dtype().equal(py::dtype::of<float>()), f64 = s.dtype().equal(py::dtype::of<double>());
+        if (s.size() != 1 || !(f32 || f64) || !s.writeable())
+            throw std::invalid_argument(std::string(op) + ": step counter " + std::to_string(i) + " must be a writeable one-element float32 or float64 array");
+    }
+    std::vector<double> out(n);
+    for (size_t i = 0; i < n; ++i) {
+        py::array s = steps[i];
+        if (s.dtype().equal(py::dtype::of<float>())) {
+            float* v = static_cast<float*>(s.mutable_data());
+            out[i] = *v += 1.0f;
+        } else {
+            double* v = static_cast<double*>(s.mutable_data());
+            out[i] = *v += 1.0;
+        }
+    }
+    return out;
 }
 
 void sgd_step(const std::vector<py::array>& ps, const std::vector<py::array>& gs, const py::object& bufs, const std::vector<bool>& fresh_in,
@@ -124,10 +143,10 @@ void sgd_step(const std::vector<py::array>& ps, const std::vector<py::array>& gs
     dispatch::sgd_step(grp.f64, Group::pick(fresh, grp.i64), h);
 }
 
-void adagrad_step(const std::vector<py::array>& ps, const std::vector<py::array>& gs, const py::object& sums, const std::vector<double>& steps_in,
+void adagrad_step(const std::vector<py::array>& ps, const std::vector<py::array>& gs, const py::object& sums, const std::vector<py::array>& step_arrays,
                   double lr, double lr_decay, double weight_decay, double eps, bool maximize) {
     Group grp("adagrad", ps, gs, {as_list("adagrad", "sums", sums, ps.size())}, {"sum"});
-    const auto steps = steps_of("adagrad", steps_in, ps.size());
+    const auto steps = increment_steps("adagrad", step_arrays, ps.size());
     const dispatch::AdagradHyper h{lr, lr_decay, weight_decay, eps, maximize};
     py::gil_scoped_release release;
     dispatch::adagrad_step(grp.f32, Group::pick(steps, grp.i32), h);
@@ -135,7 +154,7 @@ void adagrad_step(const std::vector<py::array>& ps, const std::vector<py::array>
 }
 
 void rmsprop_step(const std::vector<py::array>& ps, const std::vector<py::array>& gs, const py::object& square_avgs, const py::object& bufs,
-                  const py::object& grad_avgs, double lr, double alpha, double eps, double weight_decay, double momentum, bool centered, bool maximize) {
+                  const py::object& grad_avgs, const std::vector<py::array>& step_arrays, double lr, double alpha, double eps, double weight_decay, double momentum, bool centered, bool maximize) {
     if (momentum > 0.0 && bufs.is_none()) throw std::invalid_argument("rmsprop: momentum buffers are required when momentum > 0");
     if (centered && grad_avgs.is_none()) throw std::invalid_argument("rmsprop: grad_avg buffers are required when centered");
     const size_t n = ps.size();
@@ -143,6 +162,7 @@ void rmsprop_step(const std::vector<py::array>& ps, const std::vector<py::array>
               {as_list("rmsprop", "square averages", square_avgs, n), momentum > 0.0 ? as_list("rmsprop", "momentum buffers", bufs, n) : std::vector<py::array>{},
                centered ? as_list("rmsprop", "gradient averages", grad_avgs, n) : std::vector<py::array>{}},
               {"square_avg", "momentum_buffer", "grad_avg"});
+    increment_steps("rmsprop", step_arrays, n);  // counted as torch does, unused by the rule
     const dispatch::RmspropHyper h{lr, alpha, eps, weight_decay, momentum, centered, maximize};
     py::gil_scoped_release release;
     dispatch::rmsprop_step(grp.f32, h);
@@ -150,7 +170,7 @@ void rmsprop_step(const std::vector<py::array>& ps, const std::vector<py::array>
 }
 
 void adam_step(const std::vector<py::array>& ps, const std::vector<py::array>& gs, const py::object& exp_avgs, const py::object& exp_avg_sqs,
-               const py::object& max_exp_avg_sqs, const std::vector<double>& steps_in, double lr, double beta1, double beta2, double eps,
+               const py::object& max_exp_avg_sqs, const std::vector<py::array>& step_arrays, double lr, double beta1, double beta2, double eps,
                double weight_decay, bool amsgrad, bool maximize, bool decoupled) {
     if (amsgrad && max_exp_avg_sqs.is_none()) throw std::invalid_argument("adam: max_exp_avg_sq buffers are required with amsgrad");
     const size_t n = ps.size();
@@ -158,7 +178,7 @@ void adam_step(const std::vector<py::array>& ps, const std::vector<py::array>& g
               {as_list("adam", "exp_avg buffers", exp_avgs, n), as_list("adam", "exp_avg_sq buffers", exp_avg_sqs, n),
                amsgrad ? as_list("adam", "max_exp_avg_sq buffers", max_exp_avg_sqs, n) : std::vector<py::array>{}},
               {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"});
-    const auto steps = steps_of("adam", steps_in, n);
+    const auto steps = increment_steps("adam", step_arrays, n);
     const dispatch::AdamHyper h{lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled};
     py::gil_scoped_release release;
     dispatch::adam_step(grp.f32, Group::pick(steps, grp.i32), h);
@@ -224,11 +244,11 @@ void init_optim(py::module_& m) {
     m.def("adagrad_step", &adagrad_step, py::arg("params"), py::arg("grads"), py::arg("sums"), py::arg("steps"), py::arg("lr"),
           py::arg("lr_decay"), py::arg("weight_decay"), py::arg("eps"), py::arg("maximize"), "One Adagrad step over a parameter group, in place.");
     m.def("rmsprop_step", &rmsprop_step, py::arg("params"), py::arg("grads"), py::arg("square_avgs"), py::arg("momentum_buffers"),
-          py::arg("grad_avgs"), py::arg("lr"), py::arg("alpha"), py::arg("eps"), py::arg("weight_decay"), py::arg("momentum"),
+          py::arg("grad_avgs"), py::arg("steps"), py::arg("lr"), py::arg("alpha"), py::arg("eps"), py::arg("weight_decay"), py::arg("momentum"),
           py::arg("centered"), py::arg("maximize"), "One RMSprop step over a parameter group, in place.");
     m.def("adam_step", &adam_step, py::arg("params"), py::arg("grads"), py::arg("exp_avgs"), py::arg("exp_avg_sqs"), py::arg("max_exp_avg_sqs"),
           py::arg("steps"), py::arg("lr"), py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("weight_decay"), py::arg("amsgrad"),
-          py::arg("maximize"), py::arg("decoupled"), "One Adam/AdamW step over a parameter group, in place (steps: counts after increment).");
+          py::arg("maximize"), py::arg("decoupled"), "One Adam/AdamW step over a parameter group, in place (increments the 0-d step counters first).");
     m.def("grad_norm_parts", &norm_parts, py::arg("arrays"), py::arg("kind"),
           "Per array, in double: kind 0 sum of squares, 1 sum of |x|, 2 max |x| (NaN-propagating).");
     m.def("scale_", [](const std::vector<py::array>& xs, double a) { scale_of<float>(xs, a), scale_of<double>(xs, a); }, py::arg("arrays"), py::arg("a"),

@@ -2,9 +2,18 @@
 
 Each function follows the operation order of torch.optim's single-tensor implementation
 (maximize negates the gradient first, L2 weight decay is then added to it, ...). Arrays are
-updated in place; signatures match `_fused`. Slow on purpose: clarity over speed.
+updated in place; signatures match `_fused` (`steps` are the 0-d step counters, incremented
+first as torch's `step_t += 1`). Slow on purpose: clarity over speed.
 """
 import numpy as np
+
+
+def _increment(steps):
+    counts = []
+    for step in steps:
+        step += 1
+        counts.append(float(step))
+    return counts
 
 
 def _lerp(start, end, weight):
@@ -35,7 +44,7 @@ def sgd(params, grads, momentum_buffers, fresh, *, lr, momentum, dampening, weig
 
 
 def adagrad(params, grads, sums, steps, *, lr, lr_decay, weight_decay, eps, maximize):
-    for p, g, state_sum, step in zip(params, grads, sums, steps):
+    for p, g, state_sum, step in zip(params, grads, sums, _increment(steps)):
         d = _grad_in(p, g, weight_decay, maximize)
         clr = lr / (1 + (step - 1) * lr_decay)
         state_sum += d * d
@@ -43,7 +52,8 @@ def adagrad(params, grads, sums, steps, *, lr, lr_decay, weight_decay, eps, maxi
         p += -clr * (d / std)
 
 
-def rmsprop(params, grads, square_avgs, momentum_buffers, grad_avgs, *, lr, alpha, eps, weight_decay, momentum, centered, maximize):
+def rmsprop(params, grads, square_avgs, momentum_buffers, grad_avgs, steps, *, lr, alpha, eps, weight_decay, momentum, centered, maximize):
+    _increment(steps)  # counted, as torch does, though the rule does not use it
     for i, (p, g, square_avg) in enumerate(zip(params, grads, square_avgs)):
         d = _grad_in(p, g, weight_decay, maximize)
         square_avg[...] = square_avg * alpha + (1 - alpha) * d * d
@@ -63,7 +73,7 @@ def rmsprop(params, grads, square_avgs, momentum_buffers, grad_avgs, *, lr, alph
 
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled):
-    for i, (p, g, exp_avg, exp_avg_sq, step) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, steps)):
+    for i, (p, g, exp_avg, exp_avg_sq, step) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, _increment(steps))):
         d = -g if maximize else g
         if weight_decay != 0:
             if decoupled:

@@ -33,9 +33,7 @@ class Adagrad(Optimizer):
             if p.grad is None:
                 continue
             state = self.state[p] or self._init_state(group, p)
-            step = state["step"]._data
-            step += 1
-            steps.append(float(step))
+            steps.append(state["step"]._data)
             params.append(p._data)
             grads.append(p.grad._data)
             sums.append(state["sum"]._data)

@@ -32,9 +32,7 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = _zeros_like(p)
             if amsgrad and "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = _zeros_like(p)
-            step = state["step"]._data
-            step += 1
-            steps.append(float(step))
+            steps.append(state["step"]._data)
             params.append(p._data)
             grads.append(p.grad._data)
             exp_avgs.append(state["exp_avg"]._data)

@@ -18,7 +18,7 @@ class RMSprop(Optimizer):
 
     def _step_group(self, group):
         momentum, centered = group["momentum"], group["centered"]
-        params, grads, square_avgs, bufs, grad_avgs = [], [], [], [], []
+        params, grads, square_avgs, bufs, grad_avgs, steps = [], [], [], [], [], []
         for p in group["params"]:
             if p.grad is None:
                 continue
@@ -30,8 +30,7 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = _zeros_like(p)
             if centered and "grad_avg" not in state:
                 state["grad_avg"] = _zeros_like(p)
-            step = state["step"]._data
-            step += 1
+            steps.append(state["step"]._data)
             params.append(p._data)
             grads.append(p.grad._data)
             square_avgs.append(state["square_avg"]._data)
@@ -41,7 +40,7 @@ class RMSprop(Optimizer):
                 grad_avgs.append(state["grad_avg"]._data)
             p._version += 1
         if params:
-            self._impl.rmsprop(params, grads, square_avgs, bufs if momentum > 0 else None, grad_avgs if centered else None,
+            self._impl.rmsprop(params, grads, square_avgs, bufs if momentum > 0 else None, grad_avgs if centered else None, steps,
                                lr=_to_float(group["lr"]), alpha=group["alpha"], eps=group["eps"],
                                weight_decay=group["weight_decay"], momentum=momentum, centered=centered,
                                maximize=group["maximize"])
