@@ -64,12 +64,13 @@ std::vector<Piece> pieces_of(const std::vector<int64_t>& ns, int64_t chunk, int6
     return out;
 }
 
-// Dynamic scheduling: a thread that starts late (a busy core) finds fewer chunks left instead
-// of holding up the step with a fixed half of the work; one atomic per 32 KiB chunk is free.
+// Dynamic scheduling, 4 chunks (128 KiB of each buffer) per grab: a thread that starts late
+// (a busy core) finds fewer chunks left instead of holding up the step with a fixed half of the
+// work, while each grab stays long enough for the hardware prefetchers.
 template <typename Fn>
 void parallel_pieces(const std::vector<Piece>& ps, int64_t total, Fn&& fn) {
     const int64_t np = static_cast<int64_t>(ps.size());
-#pragma omp parallel for schedule(dynamic, 1) if (total >= kParallelMin)
+#pragma omp parallel for schedule(dynamic, 4) if (total >= kParallelMin)
     for (int64_t j = 0; j < np; ++j) fn(ps[j]);
 }
 

@@ -85,12 +85,19 @@ template <typename T>
 using Pack = Lane<T>;
 #endif
 
-// Runs body(Ops{}, i) over [0, n): full registers first, then the tail one lane at a time.
+// Runs body(Ops{}, i) over [0, n): full registers two at a time (independent iterations the
+// core overlaps: sqrt/div latency hides behind the other register's loads; -10% at 669k Adam),
+// then the tail one lane at a time.
 template <typename T, typename Body>
 inline void sweep(int64_t n, Body&& body) {
     int64_t i = 0;
     if constexpr (Pack<T>::W > 1) {
-        for (; i + Pack<T>::W <= n; i += Pack<T>::W) body(Pack<T>{}, i);
+        constexpr int64_t W = Pack<T>::W;
+        for (; i + 2 * W <= n; i += 2 * W) {
+            body(Pack<T>{}, i);
+            body(Pack<T>{}, i + W);
+        }
+        for (; i + W <= n; i += W) body(Pack<T>{}, i);
     }
     for (; i < n; ++i) body(Lane<T>{}, i);
 }
