@@ -6,4 +6,5 @@ PYBIND11_MODULE(_core, m) {
     rp::bindings::init_config(m);
     rp::bindings::init_gemm(m);
     rp::bindings::init_nn(m);
+    rp::bindings::init_optim(m);
 }

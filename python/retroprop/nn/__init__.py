@@ -6,6 +6,7 @@ from .modules import *  # noqa: F401,F403  (the Module classes, listed in module
 from .modules import __all__ as _module_names
 from .modules._missing import missing_name
 from .parameter import Parameter
+from . import utils
 
 __all__ = ["Parameter", "functional", "init", *_module_names]
 
