@@ -7,6 +7,8 @@ from ._config import config, get_num_threads, set_num_threads
 from ._tensor import Tensor, from_numpy, matmul, tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd, nn
+from .serialization import load, save
+from . import datasets, utils
 
 __version__ = "0.1.0"
 
@@ -14,14 +16,18 @@ __all__ = [
     "Tensor",
     "autograd",
     "config",
+    "datasets",
     "enable_grad",
     "from_numpy",
     "get_num_threads",
     "is_grad_enabled",
+    "load",
     "matmul",
     "nn",
     "no_grad",
+    "save",
     "set_grad_enabled",
     "set_num_threads",
     "tensor",
+    "utils",
 ]
