@@ -8,6 +8,7 @@ from ._tensor import Tensor, from_numpy, matmul, tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd, nn
 from .serialization import load, save
+from ._torch_compat import install_as_torch
 from . import datasets, utils
 
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ __all__ = [
     "enable_grad",
     "from_numpy",
     "get_num_threads",
+    "install_as_torch",
     "is_grad_enabled",
     "load",
     "matmul",
