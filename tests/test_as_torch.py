@@ -11,11 +11,13 @@ import textwrap
 import pytest
 
 
-def _run(tmp_path, source, *args, name="script.py"):
-    script = tmp_path / name
+AS_TORCH = [sys.executable, "-m", "retroprop.as_torch"]
+
+
+def _run(tmp_path, source, *args, runner=AS_TORCH):
+    script = tmp_path / "script.py"
     script.write_text(textwrap.dedent(source))
-    return subprocess.run([sys.executable, "-m", "retroprop.as_torch", str(script), *args],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*runner, str(script), *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
 
 def _python(tmp_path, source):
@@ -155,7 +157,10 @@ def test_install_as_torch_refuses_when_real_torch_is_imported(tmp_path):
     assert "real torch is already imported" in r.stdout
 
 
-def test_a_data_and_checkpoint_script_runs_unchanged(tmp_path):
+@pytest.mark.parametrize("runner", ["retroprop", "torch"])
+def test_a_data_and_checkpoint_script_runs_unchanged(tmp_path, runner):
+    if runner == "torch":
+        pytest.importorskip("torch")
     r = _run(tmp_path, """
         import numpy as np
         import torch
@@ -170,6 +175,6 @@ def test_a_data_and_checkpoint_script_runs_unchanged(tmp_path):
         back = torch.load("ckpt.pt")
         assert np.array_equal(back["w"].numpy(), x.numpy()) and back["epoch"] == 3
         print(len(loader), seen, len(test))
-    """)
+    """, runner=AS_TORCH if runner == "retroprop" else [sys.executable])
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["5", "80", "20"]
