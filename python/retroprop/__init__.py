@@ -24,6 +24,9 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm,
                   unflatten, unsqueeze, var, var_mean, where)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import accelerator, autograd, cuda, nn, optim
+from .serialization import load, save
+from ._torch_compat import install_as_torch
+from . import datasets, utils
 
 __version__ = "0.1.0"
 
@@ -64,5 +67,5 @@ __all__ = [
     "seed", "select", "set_default_device", "set_default_dtype", "set_grad_enabled", "set_num_threads", "short",
     "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub",
     "subtract", "sum", "swapaxes", "t", "tanh", "tensor", "transpose", "true_divide", "trunc", "uint8", "unbind",
-    "unflatten", "unsqueeze", "var", "var_mean", "where", "zeros", "zeros_like", "optim",
+    "unflatten", "unsqueeze", "var", "var_mean", "where", "zeros", "zeros_like", "optim", "datasets", "install_as_torch", "load", "save", "utils",
 ]
