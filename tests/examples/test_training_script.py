@@ -9,7 +9,7 @@ import pytest
 
 from retroprop.datasets import load_digits
 
-SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "mlp_training.py")
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts", "mlp_training.py")
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def digits_file(tmp_path_factory):
 
 
 def _run(prefix, digits_file, tmp_path):
-    ckpt = str(tmp_path / "model.safetensors")
+    ckpt = str(tmp_path / f"model-{len(list(tmp_path.iterdir()))}.ckpt")  # one file per run
     out = subprocess.run(prefix + [SCRIPT, digits_file, ckpt], capture_output=True, text=True, timeout=600,
                          env=dict(os.environ, OMP_NUM_THREADS="1"))
     assert out.returncode == 0, out.stderr[-4000:]
