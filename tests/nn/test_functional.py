@@ -343,3 +343,16 @@ def test_cross_entropy_single_row_mean(weighted):
     ours.backward()
     ref.backward()
     np.testing.assert_allclose(xr.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_inplace_dropout_in_the_graph_records_its_mask():
+    # In-place dropout on an intermediate result must still send the gradient through the mask.
+    rp.manual_seed(0)
+    x = rp.ones(1000, requires_grad=True)
+    y = x * 2
+    z = F.dropout(y, p=0.5, training=True, inplace=True)
+    assert z is y
+    z.sum().backward()
+    kept = y.detach().numpy() != 0
+    assert 0 < kept.sum() < 1000
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(kept, 4.0, 0.0))  # d/dx of 2x * 2 * mask

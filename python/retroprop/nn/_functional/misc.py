@@ -5,6 +5,8 @@ import numpy as np
 from ... import _random
 from ..._tensor import Tensor
 from ...autograd.engine import record
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops.inplace import _rebase
 from ._common import float_tensor, same_dtype
 
 
@@ -22,11 +24,20 @@ def dropout(input, p=0.5, training=True, inplace=False):
     else:
         keep = _random.numpy_rng(None).random(x.shape, dtype=np.float32 if x.dtype == np.float32 else np.float64) >= p
         scale = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
+    if inplace and is_grad_enabled() and input.requires_grad:
+        # In the graph: recorded out of place, then the input rebased onto it (ops.inplace's rule).
+        if input._node is None:
+            raise RuntimeError("dropout: a leaf Variable that requires grad is being used in an in-place operation.")
+        return _rebase(input, lambda old: _scaled(old, scale))
     if inplace:
         np.multiply(x, scale, out=x)
         input._version += 1
         return input
-    out = Tensor._wrap(x * scale)
+    return _scaled(input, scale)
+
+
+def _scaled(input, scale):
+    out = Tensor._wrap(input._data * scale)
     return record(out, (input,), lambda g: (g * scale,), "MulBackward0")
 
 
