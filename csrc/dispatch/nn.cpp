@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "dispatch/isa.h"
 #include "kernels/nn/act.h"
 #include "kernels/nn/bias.h"
 #include "kernels/nn/softmax.h"
@@ -19,6 +20,20 @@ namespace {
 // Below this many elements a parallel region costs more than it saves (rough figures: waking
 // the threads costs a few microseconds, a core handles ~1e9 simple elements/s).
 constexpr int64_t kParallelMin = int64_t(1) << 15;
+
+// An activation's cost per element in units of a simple element (a load, an operation, a store),
+// so the parallel threshold applies to the work rather than to the element count: the
+// vectorized transcendental activations cost several times a relu.
+int64_t act_cost(kernels::Act act, bool backward) {
+    switch (act) {
+        case kernels::Act::gelu: return 8;
+        case kernels::Act::gelu_tanh:
+        case kernels::Act::silu:
+        case kernels::Act::tanh:
+        case kernels::Act::sigmoid: return backward ? 5 : 4;
+        default: return 1;
+    }
+}
 
 // Calls f(row_begin, row_end) over [0, rows) in contiguous chunks, in parallel when the work
 // (rows * cols elements) is large enough.
@@ -49,13 +64,65 @@ void check_targets(const int64_t* targets, int64_t N, int64_t C, int64_t ignore_
     }
 }
 
+bool use_avx2() {
+#ifdef RP_HAVE_AVX2
+    return active_isa() != Isa::baseline;
+#else
+    return false;
+#endif
+}
+
+// The active instruction set's activation kernels (or the references), as function pointers.
+template <typename T>
+using ActForward = void (*)(T*, const T*, int64_t, kernels::Act, T);
+
+template <typename T>
+ActForward<T> pick_act_forward(bool reference) {
+    if (reference) return &kernels::act_forward_reference<T>;
+#ifdef RP_HAVE_AVX2
+    if (use_avx2()) return static_cast<ActForward<T>>(&kernels::avx2::act_forward);
+#endif
+    return static_cast<ActForward<T>>(&kernels::baseline::act_forward);
+}
+
+template <typename T>
+kernels::ActRowBackward<T> pick_act_backward(bool from_output, bool reference) {
+    using F = kernels::ActRowBackward<T>;
+    if (reference) return from_output ? &kernels::act_backward_from_output_reference<T> : &kernels::act_backward_reference<T>;
+#ifdef RP_HAVE_AVX2
+    if (use_avx2())
+        return from_output ? static_cast<F>(&kernels::avx2::act_backward_from_output) : static_cast<F>(&kernels::avx2::act_backward);
+#endif
+    return from_output ? static_cast<F>(&kernels::baseline::act_backward_from_output) : static_cast<F>(&kernels::baseline::act_backward);
+}
+
+// Calls f(begin, end) over [0, n) in contiguous chunks, one per thread when n * cost elements of
+// work pay for the parallel region. Chunk bounds are multiples of 16 elements (a 64-byte line of
+// float32), so threads never store into the same cache line and every chunk starts aligned as
+// the array does.
+template <typename F>
+void for_elements(int64_t n, int64_t cost, F&& f) {
+#ifdef _OPENMP
+    if (n * cost >= kParallelMin && n >= 64) {
+#pragma omp parallel
+        {
+            const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+            const int64_t chunk = ((n + nt - 1) / nt + 15) / 16 * 16;
+            const int64_t b = std::min(n, t * chunk), e = std::min(n, b + chunk);
+            if (b < e) f(b, e);
+        }
+        return;
+    }
+#endif
+    f(int64_t(0), n);
+}
+
 }  // namespace
 
 template <typename T>
 void act_forward(T* y, const T* x, int64_t n, kernels::Act act, T slope, bool reference) {
-    using Fn = void (*)(T*, const T*, int64_t, kernels::Act, T);
-    const Fn k = reference ? Fn(&kernels::act_forward_reference<T>) : Fn(&kernels::act_forward<T>);
-    for_rows(n, 1, [&](int64_t b, int64_t e) { k(y + b, x + b, e - b, act, slope); });
+    const ActForward<T> k = pick_act_forward<T>(reference);
+    for_elements(n, act_cost(act, false), [&](int64_t b, int64_t e) { k(y + b, x + b, e - b, act, slope); });
 }
 
 template <typename T>
@@ -63,9 +130,8 @@ void act_backward(T* dx, const T* dy, const T* saved, int64_t n, kernels::Act ac
                   bool reference) {
     if (from_output && !kernels::act_invertible_from_output(act, double(slope)))
         throw std::invalid_argument("act_backward: this activation's derivative cannot be computed from its output");
-    auto k = from_output ? (reference ? &kernels::act_backward_from_output_reference<T> : &kernels::act_backward_from_output<T>)
-                         : (reference ? &kernels::act_backward_reference<T> : &kernels::act_backward<T>);
-    for_rows(n, 1, [&](int64_t b, int64_t e) { k(dx + b, dy + b, saved + b, e - b, act, slope); });
+    const auto k = pick_act_backward<T>(from_output, reference);
+    for_elements(n, act_cost(act, true), [&](int64_t b, int64_t e) { k(dx + b, dy + b, saved + b, e - b, act, slope); });
 }
 
 // Column sums: threads split the columns (each thread owns a column range and sums all rows in
@@ -85,11 +151,15 @@ void act_bias_backward(T* dz, T* db, const T* dy, const T* saved, int64_t M, int
                        bool from_output, bool accumulate, bool reference) {
     if (from_output && !kernels::act_invertible_from_output(act, double(slope)))
         throw std::invalid_argument("act_bias_backward: this activation's derivative cannot be computed from its output");
-    auto k = reference ? &kernels::act_bias_backward_reference<T> : &kernels::act_bias_backward<T>;
+    const auto row = pick_act_backward<T>(from_output, false);
     const int64_t block = 64;
-    for_rows((N + block - 1) / block, M * block, [&](int64_t b, int64_t e) {
+    for_rows((N + block - 1) / block, M * block * act_cost(act, true), [&](int64_t b, int64_t e) {
         const int64_t j0 = b * block, j1 = std::min(N, e * block);
-        k(dz + j0, db ? db + j0 : nullptr, dy + j0, saved + j0, M, j1 - j0, N, act, slope, from_output, accumulate);
+        T* dbj = db ? db + j0 : nullptr;
+        if (reference)
+            kernels::act_bias_backward_reference<T>(dz + j0, dbj, dy + j0, saved + j0, M, j1 - j0, N, act, slope, from_output, accumulate);
+        else
+            kernels::act_bias_backward<T>(dz + j0, dbj, dy + j0, saved + j0, M, j1 - j0, N, row, act, slope, accumulate);
     });
 }
 

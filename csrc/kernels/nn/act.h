@@ -26,22 +26,31 @@ inline bool act_invertible_from_output(Act act, double slope) {
     return act == Act::none || act == Act::relu || act == Act::tanh || act == Act::sigmoid || (act == Act::leaky_relu && slope >= 0);
 }
 
+// The references: loops over the scalar functions of activation/activation.h.
 // y[n] = act(x[n]). y may alias x.
 template <typename T>
-void act_forward(T* y, const T* x, int64_t n, Act act, T slope);
-template <typename T>
 void act_forward_reference(T* y, const T* x, int64_t n, Act act, T slope);
-
 // dx[n] = dy[n] * act'(x[n]), x the activation's input. dx may alias dy.
 template <typename T>
-void act_backward(T* dx, const T* dy, const T* x, int64_t n, Act act, T slope);
-template <typename T>
 void act_backward_reference(T* dx, const T* dy, const T* x, int64_t n, Act act, T slope);
-
 // dx[n] = dy[n] * act'(.) from the output y[n] (see act_derivative_from_output). dx may alias dy.
 template <typename T>
-void act_backward_from_output(T* dx, const T* dy, const T* y, int64_t n, Act act, T slope);
-template <typename T>
 void act_backward_from_output_reference(T* dx, const T* dy, const T* y, int64_t n, Act act, T slope);
+
+// The fast kernels, one set per instruction set (act_rules.h compiled by act_<isa>.cpp), same
+// contracts as the references; the transcendental ones are vectorized (act_vec.h).
+#define RP_DECLARE_ACT(T)                                                                     \
+    void act_forward(T* y, const T* x, int64_t n, Act act, T slope);                                \
+    void act_backward(T* dx, const T* dy, const T* x, int64_t n, Act act, T slope);                 \
+    void act_backward_from_output(T* dx, const T* dy, const T* y, int64_t n, Act act, T slope);
+namespace baseline {
+RP_DECLARE_ACT(float)
+RP_DECLARE_ACT(double)
+}  // namespace baseline
+namespace avx2 {
+RP_DECLARE_ACT(float)
+RP_DECLARE_ACT(double)
+}  // namespace avx2
+#undef RP_DECLARE_ACT
 
 }  // namespace rp::kernels

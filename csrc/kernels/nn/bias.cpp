@@ -28,14 +28,13 @@ void bias_backward_reference(T* db, const T* dy, int64_t M, int64_t N, int64_t l
 }
 
 template <typename T>
-void act_bias_backward(T* dz, T* db, const T* dy, const T* saved, int64_t M, int64_t N, int64_t ld, Act act, T slope,
-                       bool from_output, bool accumulate) {
+void act_bias_backward(T* dz, T* db, const T* dy, const T* saved, int64_t M, int64_t N, int64_t ld, ActRowBackward<T> row_backward,
+                       Act act, T slope, bool accumulate) {
     if (db && !accumulate)
         for (int64_t j = 0; j < N; ++j) db[j] = T(0);
     for (int64_t i = 0; i < M; ++i) {
         T* row = dz + i * ld;
-        if (from_output) act_backward_from_output(row, dy + i * ld, saved + i * ld, N, act, slope);
-        else act_backward(row, dy + i * ld, saved + i * ld, N, act, slope);
+        row_backward(row, dy + i * ld, saved + i * ld, N, act, slope);
         if (db) bias_backward(db, row, 1, N, ld, true);  // the row is still in L1
     }
 }
@@ -54,7 +53,7 @@ void act_bias_backward_reference(T* dz, T* db, const T* dy, const T* saved, int6
 #define RP_INSTANTIATE(T)                                                                                          \
     template void bias_backward<T>(T*, const T*, int64_t, int64_t, int64_t, bool);                                  \
     template void bias_backward_reference<T>(T*, const T*, int64_t, int64_t, int64_t, bool);                        \
-    template void act_bias_backward<T>(T*, T*, const T*, const T*, int64_t, int64_t, int64_t, Act, T, bool, bool);  \
+    template void act_bias_backward<T>(T*, T*, const T*, const T*, int64_t, int64_t, int64_t, ActRowBackward<T>, Act, T, bool); \
     template void act_bias_backward_reference<T>(T*, T*, const T*, const T*, int64_t, int64_t, int64_t, Act, T, bool, bool);
 RP_INSTANTIATE(float)
 RP_INSTANTIATE(double)
