@@ -8,6 +8,7 @@ beta = 1) and return None for that input; the engine then leaves that input alon
 """
 import numpy as np
 
+from .. import _alloc
 from .grad_mode import _state as _grad_mode
 
 
@@ -81,7 +82,9 @@ def accumulate_leaf(t, g):
     if g.shape != t.shape:
         g = np.broadcast_to(g, t.shape)
     if t._grad is None:
-        t._grad = _Tensor._wrap(np.array(g, dtype=t.dtype, copy=True))
+        buf = _alloc.empty(t.shape, t.dtype)  # a pooled buffer: reused once zero_grad drops it
+        np.copyto(buf, g, casting="unsafe")
+        t._grad = _Tensor._wrap(buf)
     else:
         t._grad._data += g
         t._grad._version += 1

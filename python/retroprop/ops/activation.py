@@ -6,7 +6,7 @@ gelu and silu save the input.
 """
 import numpy as np
 
-from .. import _core
+from .. import _alloc, _core
 from .._tensor import Tensor
 from ..autograd.engine import record
 from ..autograd.grad_mode import is_grad_enabled
@@ -39,7 +39,7 @@ def _contiguous(g):
 def apply_act(a, act, slope=0.01, name="activation"):
     """act(a) as a recorded operation (act: a code of ACT)."""
     x = _float_data(a, name)
-    y = np.empty_like(x)
+    y = _alloc.empty_like(x)
     _core.act_forward(x, y, act, slope)
     out = Tensor._wrap(y)
     if not a.requires_grad:
@@ -48,7 +48,7 @@ def apply_act(a, act, slope=0.01, name="activation"):
     use_out = saved is y
 
     def backward(g):
-        dx = np.empty_like(saved)
+        dx = _alloc.empty_like(saved)
         _core.act_backward(_contiguous(g), saved, dx, act, slope, use_out)
         return (dx,)
 
@@ -131,7 +131,7 @@ def _softmax(a, dim, dtype, log):
     d = _softmax_dim(dim, x.ndim, name)
     last = x.ndim == 0 or d == x.ndim - 1
     xl = x if last else np.ascontiguousarray(np.moveaxis(x, d, -1))
-    y = np.empty_like(xl)
+    y = _alloc.empty_like(xl)
     _core.softmax_forward(xl, y, log)
     out = Tensor._wrap(y if last else np.moveaxis(y, -1, d))
     if not a.requires_grad:
@@ -139,7 +139,7 @@ def _softmax(a, dim, dtype, log):
 
     def backward(g):
         gl = _contiguous(g if last else np.moveaxis(g, d, -1))
-        dx = np.empty_like(y)
+        dx = _alloc.empty_like(y)
         _core.softmax_backward(gl, y, dx, log)
         return (dx if last else np.moveaxis(dx, -1, d),)
 

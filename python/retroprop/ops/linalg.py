@@ -1,7 +1,7 @@
 """Matrix products through retroprop's GEMM, with their backward (also GEMMs)."""
 import numpy as np
 
-from .. import _core
+from .. import _alloc, _core
 from .._tensor import Tensor
 from ..autograd.engine import accumulate_into_leaves, record
 from ._util import unbroadcast
@@ -28,7 +28,7 @@ def mm_into(a, b, out, alpha=1.0, beta=0.0):
 
 def mm_array(a, b):
     """a @ b for 2-D float NumPy arrays of one dtype."""
-    return mm_into(a, b, np.empty((a.shape[0], b.shape[1]), dtype=a.dtype))
+    return mm_into(a, b, _alloc.empty((a.shape[0], b.shape[1]), a.dtype))
 
 
 def _check(a, b, name):

@@ -1,6 +1,7 @@
 """Argument checks and gradient plumbing shared by the nn.functional implementations."""
 import numpy as np
 
+from ... import _alloc
 from ..._tensor import Tensor
 from ...autograd import engine
 
@@ -53,7 +54,7 @@ def leaf_grad_buffer(t):
     if t._node is not None or not t.requires_grad or (_engine_allows is not None and not _engine_allows()):
         return None, False
     if t.grad is None:
-        t.grad = Tensor._wrap(np.empty(t._data.shape, dtype=t._data.dtype))
+        t.grad = Tensor._wrap(_alloc.empty(t._data.shape, t._data.dtype))  # reused once zero_grad drops it
         return t.grad._data, False
     g = t.grad._data
     if g.dtype != t._data.dtype or g.shape != t._data.shape or not g.flags.c_contiguous or not g.flags.writeable:

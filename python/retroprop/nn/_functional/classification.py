@@ -5,7 +5,7 @@ as torch defines them; extra dims are moved behind the batch so the kernels see 
 """
 import numpy as np
 
-from ... import _core
+from ... import _alloc, _core
 from ..._tensor import Tensor
 from ...autograd.engine import record
 from ._common import FLOATS, REDUCTIONS, contiguous, float_tensor, reduction_code, same_dtype
@@ -96,7 +96,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     scale = (1.0 / denom if denom else 0.0) if red == 1 else 1.0  # no target left: every row's gradient is 0
 
     def backward(g):
-        dx = np.empty_like(x2)
+        dx = _alloc.empty_like(x2)
         g = g.reshape(()) if red else contiguous(g.reshape(-1))
         _core.cross_entropy_backward(g, x2, lse, t2, w, int(ignore_index), ls, scale, dx)
         return (restore(dx),)

@@ -2,7 +2,7 @@
 forward and backward."""
 import numpy as np
 
-from ... import _random
+from ... import _alloc, _random
 from ..._tensor import Tensor
 from ...autograd.engine import record
 from ...autograd.grad_mode import is_grad_enabled
@@ -107,7 +107,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     out = Tensor._wrap(weight._data[idx])
 
     def backward(g):
-        dw = np.zeros(weight.shape, dtype=weight.dtype)
+        dw = _alloc.zeros(weight.shape, weight.dtype)
         np.add.at(dw, idx.reshape(-1), g.reshape(-1, weight.shape[1]))
         if padding_idx is not None:
             dw[padding_idx] = 0
