@@ -22,9 +22,7 @@ struct Vec<float> {
     static constexpr int32_t split_mask = int32_t(0xFFFFF000u);  // keeps 12 of 24 bits: hi * hi is exact
     static constexpr const auto& exp_e = act_coeffs::exp_e_f;
     static constexpr const auto& tanh_t = act_coeffs::tanh_t_f;
-    static constexpr const auto& erf_p = act_coeffs::erf_p_f;
-    static constexpr const auto& erfc_q = act_coeffs::erfc_q_f;
-    static constexpr const auto& erfc_r = act_coeffs::erfc_r_f;
+    static constexpr const auto& erfc_t = act_coeffs::erfc_t_f;
 };
 template <>
 struct Vec<double> {
@@ -39,9 +37,7 @@ struct Vec<double> {
     static constexpr int64_t split_mask = int64_t(0xFFFFFFFFF8000000ull);  // keeps 26 of 53 bits
     static constexpr const auto& exp_e = act_coeffs::exp_e_d;
     static constexpr const auto& tanh_t = act_coeffs::tanh_t_d;
-    static constexpr const auto& erf_p = act_coeffs::erf_p_d;
-    static constexpr const auto& erfc_q = act_coeffs::erfc_q_d;
-    static constexpr const auto& erfc_r = act_coeffs::erfc_r_d;
+    static constexpr const auto& erfc_t = act_coeffs::erfc_t_d;
 };
 
 template <typename T>
@@ -60,15 +56,6 @@ inline V horner(V w, const T (&c)[N]) {
     V p = V{} + c[0];
     for (size_t i = 1; i < N; ++i) p = p * w + c[i];
     return p;
-}
-
-// Whether any lane of a comparison mask is set: lets a kernel skip a piece no lane needs.
-template <typename I>
-inline bool any_lane(I m) {
-    constexpr int W = int(sizeof(I) / sizeof(m[0]));
-    for (int i = 0; i < W; ++i)
-        if (m[i]) return true;
-    return false;
 }
 
 template <typename T>
@@ -137,27 +124,21 @@ inline void logistic(VOf<T> x, VOf<T>& pos, VOf<T>& neg) {
     neg = x >= T(0) ? small : d;
 }
 
-// Phi(x), the standard normal CDF (gelu's gate), and exp(-x^2/2) = exp(-z^2). With z = x/sqrt2, a = |z|:
-// Phi = (1 + erf z)/2 for a < 0.5, else erfc(a)/2 or 1 - erfc(a)/2 by the sign; erfc(a) =
-// exp(-a^2) times a fitted polynomial, so Phi keeps its relative accuracy far into the left tail.
+// Phi(x), the standard normal CDF (gelu's gate), and exp(-x^2/2). With a = |x|/sqrt2,
+// erfc(a) = exp(-a^2) t P(2t - 1), t = 1/(1 + a/2), one fitted piece for every a, and Phi is
+// erfc(a)/2 for x < 0 or 1 - erfc(a)/2: it keeps its relative accuracy far into the left tail,
+// and where 1 - erfc/2 is used the result is >= 1/2, so nothing cancels.
 template <typename T>
 inline void normal_cdf(VOf<T> x, VOf<T>& cdf, VOf<T>& ez2) {
     using C = Vec<T>;
     using V = VOf<T>;
     using I = IOf<T>;
-    const V z = x * T(0.70710678118654752440), a = vabs<T>(z);
-    // exp(-x^2/2) from x itself (z carries a rounding that x^2/2 ~ 700 would magnify), with
-    // x^2 = xh^2 + xl (x + xh) split so that xh^2 is exact.
+    // exp(-x^2/2) from x itself (a = |x|/sqrt2 carries a rounding that x^2/2 ~ 700 would
+    // magnify), with x^2 = xh^2 + xl (x + xh) split so that xh^2 is exact.
     const V xh = (V)((I)x & C::split_mask), xl = x - xh;
     ez2 = exp_hilo<T>(T(-0.5) * (xh * xh), T(-0.5) * (xl * (x + xh)));
-    const V cdf_small = T(0.5) + T(0.5) * z * horner(T(8) * z * z - T(1), C::erf_p);
-    V erfc = V{};
-    const I mid = (a >= T(0.5)) & (a < T(2)), tail = ~(a < T(2));  // tail includes NaN
-    if (any_lane(mid)) erfc = mid ? ez2 * horner((T(4) * a - T(5)) * T(1.0 / 3.0), C::erfc_q) : erfc;
-    if (any_lane(tail)) {
-        const V t = T(1) / a;
-        erfc = tail ? ez2 * horner(T(4) * t - T(1), C::erfc_r) * t : erfc;
-    }
-    const V cdf_big = x > T(0) ? T(1) - T(0.5) * erfc : T(0.5) * erfc;
-    cdf = a < T(0.5) ? cdf_small : cdf_big;
+    const V a = vabs<T>(x) * T(0.70710678118654752440);
+    const V t = T(1) / (T(1) + T(0.5) * a);
+    const V half_erfc = T(0.5) * ez2 * (t * horner(T(2) * t - T(1), C::erfc_t));
+    cdf = x > T(0) ? T(1) - half_erfc : half_erfc;
 }
