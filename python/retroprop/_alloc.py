@@ -22,7 +22,7 @@ import numpy as np
 
 _MIN_BYTES = 16 * 1024
 _PER_KEY = 32  # layers of one width share a shape: a deep stack needs one per live activation
-_CAP_BYTES = 512 * 1024 * 1024
+_CAP_BYTES = 256 * 1024 * 1024
 
 _pool = OrderedDict()  # (shape, dtype) -> [base arrays]
 _pooled_bytes = 0
