@@ -1,7 +1,7 @@
 """The vectorized activation kernels (csrc/kernels/nn/act_rules.h, act_vec.h) on every
 instruction-set path, against a 50-digit mpmath evaluation and the scalar reference.
 
-Tolerance (test_matches_high_precision_truth), per element:
+Tolerance (test_every_isa_matches_high_precision_truth_...), per element:
     |fast - f(x)| <= 4 * (eps |f(x)| + max_{s=+-1} |f(x + s eps |x|) - f(x)| + sub (1 + |x| (1 + x^2)))
 i.e. 4 ulps of the result, plus what a one-ulp change of the input does to f (the functions are
 computed from x in working precision, e.g. gelu_tanh's u = c (x + 0.044715 x^3); near a zero of
