@@ -3,14 +3,8 @@
 // GemmDriver with its micro-kernel and block sizes. Everything lives in rp::kernels::RP_ISA so no
 // inline function compiled for one instruction set can be merged by the linker into another's.
 //
-// Two paths, chosen by shape only (never by thread count, so results are bit-identical for any
-// number of threads; K is never split across threads):
-//  - blocked: pack a KC x NC block of op(B) (shared, all threads) and MC x KC blocks of op(A)
-//    (per thread), loop NR panels x MR panels over them (M > 16);
-//  - small (M <= 16, e.g. dW of a 10-class output layer): no block packing. A is broadcast
-//    straight from memory in either layout; one KC x NR panel of B is packed per thread and
-//    reused for every row of its part of C. Threads share C by columns or rows, whichever keeps
-//    them busy.
+// Blocking is chosen by shape only, never by thread count, and K is never split across threads,
+// so every tile's arithmetic, and so the result's bits, are the same for any number of threads.
 #ifndef RP_ISA
 #error "define RP_ISA (the instruction-set namespace) before including gemm_driver.h"
 #endif
@@ -65,10 +59,20 @@ inline Split best_split(int64_t rp, int64_t cp, int nt) {
 }
 inline int64_t chunk_begin(int64_t n, int64_t parts, int64_t i) { return n * i / parts; }
 
-// UK: the micro-kernel (gemm_ukernel.h). MC, KC, NC: cache block sizes of this instruction set
-// and type (MC a multiple of MR): MC x KC of A fits a core's L2, KC x NR of B its L1, KC x NC of
-// B the shared L3.
-template <class UK, int64_t MC, int64_t KC, int64_t NC>
+// UK: the micro-kernel (gemm_ukernel.h). MC, KC: cache block sizes of this instruction set and
+// type (MC a multiple of MR): an MC x KC block of packed A fits a core's L2, a KC x NR panel of
+// packed B its L1.
+//
+// Threads own disjoint rectangles of C (row panels x column panels, best_split) and never wait
+// for each other: each packs the A rows and B panels it needs itself, into its own buffers.
+// That repeats a little packing (A once per column chunk, B once per row chunk) but needs no
+// barrier and no packed data crossing between cores, which is what limits small-M products
+// (an MLP's batch of 32) on two threads. Per thread:
+//   for each MC row block, for each KC block of K:
+//     pack the A block (L2) — unless the thread has a single column panel (no reuse: A is then
+//     read in place, which for N <= NR products like a 10-class output layer saves the pass);
+//     for each own column panel: pack the KC x NR B panel (L1), run every MR-row tile over it.
+template <class UK, int64_t MC, int64_t KC>
 class GemmDriver {
     using T = typename UK::T;
     static constexpr int64_t MR = UK::MR, NR = UK::NR;
@@ -80,10 +84,17 @@ class GemmDriver {
         const View<T> a = p.trans_a ? View<T>{p.a, 1, p.lda} : View<T>{p.a, p.lda, 1};
         const View<T> b = p.trans_b ? View<T>{p.b, 1, p.ldb} : View<T>{p.b, p.ldb, 1};
         const int64_t kc = even_block(p.k, KC, 4);
-        // Packed A panels beat broadcasting A from memory once there are a few row panels to
-        // share each B panel (measured on Zen 3: ~70% vs ~50% of peak at M = 32..256).
-        if (p.m <= 16) small(p, a, b, kc);
-        else blocked(p, a, b, kc);
+        const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
+        const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rp * cp));
+        if (nt <= 1) return part(p, a, b, kc, 0, rp, 0, cp);
+        const Split s = best_split(rp, cp, nt);
+#pragma omp parallel num_threads(nt)
+        {
+            const int64_t t = thread_id(), r = t / s.cc, c = t % s.cc;
+            if (r < s.rc)
+                part(p, a, b, kc, chunk_begin(rp, s.rc, r), chunk_begin(rp, s.rc, r + 1), chunk_begin(cp, s.cc, c),
+                     chunk_begin(cp, s.cc, c + 1));
+        }
     }
 
    private:
@@ -99,86 +110,51 @@ class GemmDriver {
         for (int64_t j = 0; j < p.n; j += NR) store_tile_scalar(zeros, 0, p.c + j, p.ldc, p.m, imin(NR, p.n - j), tile_out(p, 0, 0, 0, j));
     }
 
-    static void small(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc) {
-        const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
-        const int nt = max_threads(2 * p.m * p.n * p.k);
-        // A few items per thread, handed out dynamically, so a thread the OS preempts (a busy
-        // machine) holds up little; which thread computes a tile never changes its bits.
-        const Split s = nt == 1 ? Split{1, 1} : best_split(rp, cp, 4 * nt);
-        const int64_t per_thread = round_up(kc * (NR + MR), 64);
-        T* buf = scratch(0).get<T>(nt * per_thread);
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
-        for (int64_t item = 0; item < s.rc * s.cc; ++item) {
-            const int64_t r = item / s.cc, cc = item % s.cc;
-            small_part(p, a, b, kc, chunk_begin(rp, s.rc, r), chunk_begin(rp, s.rc, r + 1), chunk_begin(cp, s.cc, cc),
-                       chunk_begin(cp, s.cc, cc + 1), buf + thread_id() * per_thread);
-        }
-    }
-
-    // Row panels [ip0, ip1) x column panels [jp0, jp1) of C on one thread.
-    static void small_part(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc, int64_t ip0, int64_t ip1, int64_t jp0,
-                           int64_t jp1, T* buf) {
-        T* bpanel = buf;
-        T* asliver = buf + kc * NR;
-        const int64_t m_full = p.m / MR;  // row panels that need no padding
-        for (int64_t pc = 0; pc < p.k; pc += kc) {
-            const int64_t kcur = imin(kc, p.k - pc);
-            if (ip1 > m_full) pack_a_panel<MR>(View<T>{a.at(m_full * MR, pc), a.rs, a.cs}, p.m - m_full * MR, kcur, asliver);
-            for (int64_t jp = jp0; jp < jp1; ++jp) {
-                const int64_t j = jp * NR, nr = imin(NR, p.n - j);
-                // Packed even when B rows are contiguous: a KC x NR panel read in place at a
-                // power-of-two row stride would thrash a few L1 sets.
-                pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, bpanel);
-                for (int64_t ip = ip0; ip < ip1; ++ip) {
-                    const int64_t i = ip * MR;
-                    T* c = p.c + i * p.ldc + j;
-                    const TileOut<T> o = tile_out(p, pc, kcur, i, j);
-                    if (ip >= m_full) UK::template run<true>(kcur, asliver, 1, MR, bpanel, NR, c, p.ldc, p.m - i, nr, o);
-                    else if (a.rs == 1) UK::template run<true>(kcur, a.at(i, pc), 1, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
-                    else UK::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
+    // Row panels [ip0, ip1) x column panels [jp0, jp1) of C, on the calling thread.
+    static void part(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc, int64_t ip0, int64_t ip1, int64_t jp0, int64_t jp1) {
+        if (ip0 >= ip1 || jp0 >= jp1) return;
+        const int64_t i_begin = ip0 * MR, i_end = imin(ip1 * MR, p.m);
+        const int64_t mc = even_block(i_end - i_begin, MC, MR);
+        const bool pack_a = jp1 - jp0 > 1;
+        T* pa = scratch(1).get<T>(mc * kc);
+        T* pb = scratch(2).get<T>(kc * NR);
+        for (int64_t ic = i_begin; ic < i_end; ic += mc) {
+            const int64_t mcur = imin(mc, i_end - ic);
+            for (int64_t pc = 0; pc < p.k; pc += kc) {
+                const int64_t kcur = imin(kc, p.k - pc);
+                // Unpacked A still needs its last, partial row panel zero-padded to MR rows.
+                const int64_t i_packed = pack_a ? ic : ic + mcur / MR * MR;
+                for (int64_t i = i_packed; i < ic + mcur; i += MR)
+                    pack_a_panel<MR>(View<T>{a.at(i, pc), a.rs, a.cs}, imin(MR, ic + mcur - i), kcur, pa + (i - ic) * kcur);
+                for (int64_t jp = jp0; jp < jp1; ++jp) {
+                    const int64_t j = jp * NR, nr = imin(NR, p.n - j);
+                    // The last, narrower panel runs the kernel of just enough vectors (N = 10 on a
+                    // 24-wide tile: 16 columns of work, not 24).
+                    panel<UK::NV>(p, a, b, kcur, pc, ic, mcur, i_packed, pa, pb, j, nr);
                 }
             }
         }
     }
 
-    static void blocked(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc) {
-        const int nt = max_threads(2 * p.m * p.n * p.k);
-        // Few column panels (N = 10): cut M finer so every thread gets row blocks. The row-block
-        // size never changes a tile's arithmetic, so results stay identical for any thread count.
-        const int64_t mc_max = ceil_div(p.n, NR) < 2 * nt ? imin(MC, round_up(ceil_div(p.m, 2 * nt), MR)) : MC;
-        const int64_t mc = even_block(p.m, mc_max, MR), nc = even_block(p.n, NC, NR);
-        const int64_t mblocks = ceil_div(p.m, mc);
-        const int64_t cc = mblocks % nt == 0 ? 1 : nt;  // split columns too when row blocks don't share evenly
-        const int64_t b_size = nc * kc, a_size = mc * kc;
-        T* buf = scratch(0).get<T>(b_size + nt * a_size);
-#pragma omp parallel num_threads(nt) if (nt > 1)
-        {
-            T* pa = buf + b_size + thread_id() * a_size;
-            for (int64_t jc = 0; jc < p.n; jc += nc) {
-                const int64_t ncur = imin(nc, p.n - jc), cp = ceil_div(ncur, NR);
-                for (int64_t pc = 0; pc < p.k; pc += kc) {
-                    const int64_t kcur = imin(kc, p.k - pc);
-#pragma omp for schedule(dynamic, 4)
-                    for (int64_t jp = 0; jp < cp; ++jp)
-                        pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, jc + jp * NR), b.rs, b.cs}, kcur, imin(NR, ncur - jp * NR), buf + jp * NR * kcur);
-                    int64_t packed = -1;  // the row block now in pa
-#pragma omp for schedule(dynamic, 1)
-                    for (int64_t item = 0; item < mblocks * cc; ++item) {
-                        const int64_t ib = item / cc, ch = item % cc, ic = ib * mc, mcur = imin(mc, p.m - ic);
-                        if (ib != packed) {
-                            for (int64_t i = 0; i < mcur; i += MR)
-                                pack_a_panel<MR>(View<T>{a.at(ic + i, pc), a.rs, a.cs}, imin(MR, mcur - i), kcur, pa + i * kcur);
-                            packed = ib;
-                        }
-                        for (int64_t jp = chunk_begin(cp, cc, ch); jp < chunk_begin(cp, cc, ch + 1); ++jp) {
-                            const int64_t j = jc + jp * NR, nr = imin(NR, p.n - j);
-                            for (int64_t i = 0; i < mcur; i += MR)
-                                UK::template run<true>(kcur, pa + i * kcur, 1, MR, buf + jp * NR * kcur, NR, p.c + (ic + i) * p.ldc + j, p.ldc,
-                                                       imin(MR, mcur - i), nr, tile_out(p, pc, kcur, ic + i, j));
-                        }
-                    }
-                }
-            }
+    // One B panel of nr columns at column j (packed NV_ vectors wide) times rows [ic, ic + mcur).
+    template <int NV_>
+    static void panel(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kcur, int64_t pc, int64_t ic, int64_t mcur, int64_t i_packed,
+                      const T* pa, T* pb, int64_t j, int64_t nr) {
+        constexpr int64_t W = UK::Vec::W, NRx = NV_ * W;
+        if constexpr (NV_ > 1) {
+            if (nr <= NRx - W) return panel<NV_ - 1>(p, a, b, kcur, pc, ic, mcur, i_packed, pa, pb, j, nr);
+        }
+        using K = MicroKernel<typename UK::Vec, MR, NV_>;
+        // Packed even when B rows are contiguous: a KC x NR panel read in place at a power-of-two
+        // row stride would thrash a few L1 sets.
+        pack_b_panel<typename UK::Vec, NRx>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, pb);
+        for (int64_t i = ic; i < ic + mcur; i += MR) {
+            T* c = p.c + i * p.ldc + j;
+            const int64_t mr = imin(MR, ic + mcur - i);
+            const TileOut<T> o = tile_out(p, pc, kcur, i, j);
+            if (i >= i_packed) K::template run<true>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
+            else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
+            else K::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
         }
     }
 };

@@ -36,16 +36,25 @@ template <class VT, int64_t NR, typename T>
 void pack_b_panel(View<T> b, int64_t kc, int64_t nr, T* __restrict dst) {
     constexpr int64_t W = VT::W;
     int64_t p0 = 0;
-    if (b.cs == 1 && nr == NR) {  // B rows contiguous, full width: inline vector moves
-        for (int64_t p = 0; p < kc; ++p)
-            for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = b.x[p * b.rs + j];
+    if (b.cs == 1) {  // B rows contiguous: row copies (inline vector moves when full width)
+        if (nr == NR) {
+            for (int64_t p = 0; p < kc; ++p)
+                for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = b.x[p * b.rs + j];
+        } else {
+            for (int64_t p = 0; p < kc; ++p)
+                for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < nr ? b.x[p * b.rs + j] : T(0);
+        }
         return;
     }
-    if (b.rs == 1 && nr == NR) {  // transposed view, full width: W x W register transposes
-        for (; p0 + W <= kc; p0 += W)
-            for (int64_t j = 0; j < NR; j += W) VT::transpose(b.at(p0, j), b.cs, dst + p0 * NR + j, NR);
+    // Transposed view: W x W register transposes over the full W-column groups, then the
+    // remaining columns (zero past nr) and the K remainder one element at a time.
+    const int64_t j_full = b.rs == 1 ? nr / W * W : 0;
+    for (; p0 + W <= kc && j_full > 0; p0 += W) {
+        for (int64_t j = 0; j < j_full; j += W) VT::transpose(b.at(p0, j), b.cs, dst + p0 * NR + j, NR);
+        for (int64_t p = p0; p < p0 + W; ++p)
+            for (int64_t j = j_full; j < NR; ++j) dst[p * NR + j] = j < nr ? *b.at(p, j) : T(0);
     }
-    for (int64_t p = p0; p < kc; ++p)  // edges and the K remainder, one element at a time
+    for (int64_t p = p0; p < kc; ++p)
         for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < nr ? *b.at(p, j) : T(0);
 }
 
