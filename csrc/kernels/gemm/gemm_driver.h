@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <type_traits>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -115,47 +116,73 @@ class GemmDriver {
         if (ip0 >= ip1 || jp0 >= jp1) return;
         const int64_t i_begin = ip0 * MR, i_end = imin(ip1 * MR, p.m);
         const int64_t mc = even_block(i_end - i_begin, MC, MR);
+        // One row block: each B panel is packed right before its only use, so it is read from L1.
+        // Several: the thread's B block (at most ~1 MiB) is packed once per K block and reused
+        // by every row block, instead of re-reading op(B) from memory at its original strides.
+        const bool b_block = i_end - i_begin > mc;
+        const int64_t chunk = b_block ? imax(1, (int64_t(1) << 20) / int64_t(KC * NR * sizeof(T))) : jp1 - jp0;
         const bool pack_a = jp1 - jp0 > 1;
         T* pa = scratch(1).get<T>(mc * kc);
-        T* pb = scratch(2).get<T>(kc * NR);
-        for (int64_t ic = i_begin; ic < i_end; ic += mc) {
-            const int64_t mcur = imin(mc, i_end - ic);
+        T* pb = scratch(2).get<T>(kc * NR * (b_block ? imin(chunk, jp1 - jp0) : 1));
+        for (int64_t jc0 = jp0; jc0 < jp1; jc0 += chunk) {
+            const int64_t jc1 = imin(jp1, jc0 + chunk);
             for (int64_t pc = 0; pc < p.k; pc += kc) {
                 const int64_t kcur = imin(kc, p.k - pc);
-                // Unpacked A still needs its last, partial row panel zero-padded to MR rows.
-                const int64_t i_packed = pack_a ? ic : ic + mcur / MR * MR;
-                for (int64_t i = i_packed; i < ic + mcur; i += MR)
-                    pack_a_panel<MR>(View<T>{a.at(i, pc), a.rs, a.cs}, imin(MR, ic + mcur - i), kcur, pa + (i - ic) * kcur);
-                for (int64_t jp = jp0; jp < jp1; ++jp) {
-                    const int64_t j = jp * NR, nr = imin(NR, p.n - j);
-                    // The last, narrower panel runs the kernel of just enough vectors (N = 10 on a
-                    // 24-wide tile: 16 columns of work, not 24).
-                    panel<UK::NV>(p, a, b, kcur, pc, ic, mcur, i_packed, pa, pb, j, nr);
+                if (b_block)
+                    for (int64_t jp = jc0; jp < jc1; ++jp) pack_b(b, pc, kcur, jp, pb + (jp - jc0) * NR * kcur, p.n);
+                for (int64_t ic = i_begin; ic < i_end; ic += mc) {
+                    const int64_t mcur = imin(mc, i_end - ic);
+                    // Unpacked A still needs its last, partial row panel zero-padded to MR rows.
+                    const int64_t i_packed = pack_a ? ic : ic + mcur / MR * MR;
+                    for (int64_t i = i_packed; i < ic + mcur; i += MR)
+                        pack_a_panel<MR>(View<T>{a.at(i, pc), a.rs, a.cs}, imin(MR, ic + mcur - i), kcur, pa + (i - ic) * kcur);
+                    for (int64_t jp = jc0; jp < jc1; ++jp) {
+                        T* panel = b_block ? pb + (jp - jc0) * NR * kcur : pb;
+                        if (!b_block) pack_b(b, pc, kcur, jp, panel, p.n);
+                        tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, panel, jp);
+                    }
                 }
             }
         }
     }
 
-    // One B panel of nr columns at column j (packed NV_ vectors wide) times rows [ic, ic + mcur).
-    template <int NV_>
-    static void panel(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kcur, int64_t pc, int64_t ic, int64_t mcur, int64_t i_packed,
-                      const T* pa, T* pb, int64_t j, int64_t nr) {
-        constexpr int64_t W = UK::Vec::W, NRx = NV_ * W;
+    // Calls f(std::integral_constant<int, v>) with v the vectors of a panel nr columns wide: the
+    // last, narrower panel runs the kernel of just enough vectors (N = 10 on a 24-wide tile: 16
+    // columns of work, not 24).
+    template <int NV_, class F>
+    static void with_width(int64_t nr, F&& f) {
         if constexpr (NV_ > 1) {
-            if (nr <= NRx - W) return panel<NV_ - 1>(p, a, b, kcur, pc, ic, mcur, i_packed, pa, pb, j, nr);
+            if (nr <= (NV_ - 1) * UK::Vec::W) return with_width<NV_ - 1>(nr, f);
         }
-        using K = MicroKernel<typename UK::Vec, MR, NV_>;
-        // Packed even when B rows are contiguous: a KC x NR panel read in place at a power-of-two
-        // row stride would thrash a few L1 sets.
-        pack_b_panel<typename UK::Vec, NRx>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, pb);
-        for (int64_t i = ic; i < ic + mcur; i += MR) {
-            T* c = p.c + i * p.ldc + j;
-            const int64_t mr = imin(MR, ic + mcur - i);
-            const TileOut<T> o = tile_out(p, pc, kcur, i, j);
-            if (i >= i_packed) K::template run<true>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
-            else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
-            else K::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
-        }
+        f(std::integral_constant<int, NV_>{});
+    }
+
+    // Packs B panel jp (columns [jp * NR, +NR), K rows [pc, pc + kcur)) at its kernel's width.
+    // Packed even when B rows are contiguous: a KC x NR panel read in place at a power-of-two
+    // row stride would thrash a few L1 sets.
+    static void pack_b(View<T> b, int64_t pc, int64_t kcur, int64_t jp, T* dst, int64_t n) {
+        const int64_t j = jp * NR, nr = imin(NR, n - j);
+        with_width<UK::NV>(nr, [&](auto nv) {
+            pack_b_panel<typename UK::Vec, decltype(nv)::value * UK::Vec::W>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, dst);
+        });
+    }
+
+    // Every MR-row tile of rows [ic, ic + mcur) times packed B panel jp.
+    static void tiles(const GemmProblem<T>& p, View<T> a, int64_t kcur, int64_t pc, int64_t ic, int64_t mcur, int64_t i_packed,
+                      const T* pa, const T* pb, int64_t jp) {
+        const int64_t j = jp * NR, nr = imin(NR, p.n - j);
+        with_width<UK::NV>(nr, [&](auto nv) {
+            constexpr int64_t NRx = decltype(nv)::value * UK::Vec::W;
+            using K = MicroKernel<typename UK::Vec, MR, decltype(nv)::value>;
+            for (int64_t i = ic; i < ic + mcur; i += MR) {
+                T* c = p.c + i * p.ldc + j;
+                const int64_t mr = imin(MR, ic + mcur - i);
+                const TileOut<T> o = tile_out(p, pc, kcur, i, j);
+                if (i >= i_packed) K::template run<true>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
+                else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
+                else K::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
+            }
+        });
     }
 };
 

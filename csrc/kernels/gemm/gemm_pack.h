@@ -36,10 +36,10 @@ template <class VT, int64_t NR, typename T>
 void pack_b_panel(View<T> b, int64_t kc, int64_t nr, T* __restrict dst) {
     constexpr int64_t W = VT::W;
     int64_t p0 = 0;
-    if (b.cs == 1) {  // B rows contiguous: row copies (inline vector moves when full width)
-        if (nr == NR) {
+    if (b.cs == 1) {  // B rows contiguous: row copies
+        if (nr == NR) {  // explicit vector moves: a compiler would call memmove per 96-byte row
             for (int64_t p = 0; p < kc; ++p)
-                for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = b.x[p * b.rs + j];
+                for (int64_t j = 0; j < NR; j += W) VT::store(dst + p * NR + j, VT::load(b.x + p * b.rs + j));
         } else {
             for (int64_t p = 0; p < kc; ++p)
                 for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < nr ? b.x[p * b.rs + j] : T(0);
