@@ -19,6 +19,7 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/gemm_pack.h"
 #include "kernels/gemm/gemm_ukernel.h"
+#include "kernels/nn/act.h"
 
 namespace rp::kernels::RP_ISA {
 
@@ -107,6 +108,8 @@ class GemmDriver {
 
     // K == 0: C = beta * C, then bias and activation.
     static void scale_only(const GemmProblem<T>& p) {
+        if (p.pro.row_sum && !p.pro.row_sum_accumulate)
+            for (int64_t i = 0; i < p.m; ++i) p.pro.row_sum[i] = T(0);
         alignas(64) T zeros[NR] = {};
         for (int64_t j = 0; j < p.n; j += NR) store_tile_scalar(zeros, 0, p.c + j, p.ldc, p.m, imin(NR, p.n - j), tile_out(p, 0, 0, 0, j));
     }
@@ -121,7 +124,9 @@ class GemmDriver {
         // by every row block, instead of re-reading op(B) from memory at its original strides.
         const bool b_block = i_end - i_begin > mc;
         const int64_t chunk = b_block ? imax(1, (int64_t(1) << 20) / int64_t(KC * NR * sizeof(T))) : jp1 - jp0;
-        const bool pack_a = jp1 - jp0 > 1;
+        // The prologue transforms A as it is packed; its row sums are taken by the threads
+        // that own the first column panels, so each row is summed once.
+        const bool packed_a = p.pro.active() || jp1 - jp0 > 1, sums = p.pro.row_sum && jp0 == 0;
         T* pa = scratch(1).get<T>(mc * kc);
         T* pb = scratch(2).get<T>(kc * NR * (b_block ? imin(chunk, jp1 - jp0) : 1));
         for (int64_t jc0 = jp0; jc0 < jp1; jc0 += chunk) {
@@ -133,15 +138,43 @@ class GemmDriver {
                 for (int64_t ic = i_begin; ic < i_end; ic += mc) {
                     const int64_t mcur = imin(mc, i_end - ic);
                     // Unpacked A still needs its last, partial row panel zero-padded to MR rows.
-                    const int64_t i_packed = pack_a ? ic : ic + mcur / MR * MR;
+                    const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
                     for (int64_t i = i_packed; i < ic + mcur; i += MR)
-                        pack_a_panel<MR>(View<T>{a.at(i, pc), a.rs, a.cs}, imin(MR, ic + mcur - i), kcur, pa + (i - ic) * kcur);
+                        pack_a(p, a, i, pc, kcur, imin(MR, ic + mcur - i), pa + (i - ic) * kcur, sums && jc0 == jp0);
                     for (int64_t jp = jc0; jp < jc1; ++jp) {
                         T* panel = b_block ? pb + (jp - jc0) * NR * kcur : pb;
                         if (!b_block) pack_b(b, pc, kcur, jp, panel, p.n);
                         tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, panel, jp);
                     }
                 }
+            }
+        }
+    }
+
+    // Packs rows [i, i + mr) x K block [pc, pc + kcur) of op(A) as one MR-row panel, applying
+    // the prologue (activation derivative, row sums) on the packed panel while it is in L1.
+    static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i, int64_t pc, int64_t kcur, int64_t mr, T* dst, bool sums) {
+        pack_a_panel<MR>(View<T>{a.at(i, pc), a.rs, a.cs}, mr, kcur, dst);
+        const Prologue<T>& pro = p.pro;
+        if (pro.s) {
+            const View<T> s = p.trans_a ? View<T>{pro.s, 1, pro.lds} : View<T>{pro.s, pro.lds, 1};
+            if (pro.act == Act::relu || pro.act == Act::leaky_relu) {  // y > 0 exactly when z > 0
+                const T neg = pro.act == Act::relu ? T(0) : pro.slope;
+                for (int64_t q = 0; q < kcur; ++q)
+                    for (int64_t r = 0; r < mr; ++r) dst[q * MR + r] *= *s.at(i + r, pc + q) > T(0) ? T(1) : neg;
+            } else if (pro.act != Act::none) {  // the out-of-line activation kernels, on a packed copy of S
+                T* sp = scratch(3).template get<T>(MR * kcur);
+                pack_a_panel<MR>(View<T>{s.at(i, pc), s.rs, s.cs}, mr, kcur, sp);
+                if (pro.from_output) act_backward_from_output(dst, dst, sp, MR * kcur, pro.act, pro.slope);
+                else act_backward(dst, dst, sp, MR * kcur, pro.act, pro.slope);
+            }
+        }
+        if (sums) {  // in K order, block by block: the same bits for any thread count
+            for (int64_t r = 0; r < mr; ++r) {
+                T sum = T(0);
+                for (int64_t q = 0; q < kcur; ++q) sum += dst[q * MR + r];
+                T& out = pro.row_sum[i + r];
+                out = pc == 0 && !pro.row_sum_accumulate ? sum : out + sum;
             }
         }
     }

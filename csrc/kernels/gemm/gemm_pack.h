@@ -82,7 +82,7 @@ class Scratch {
     size_t cap_ = 0;
 };
 
-// slot 0: packed B block (shared, owned by the calling thread); 1: packed A; 2: B panel; 3: A sliver.
+// slot 1: packed A; 2: packed B (a panel or a block); 3: packed S of the prologue.
 inline Scratch& scratch(int slot) {
     thread_local Scratch s[4];
     return s[slot];
