@@ -19,6 +19,7 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/gemm_pack.h"
 #include "kernels/gemm/gemm_ukernel.h"
+#include "kernels/gemm/gemm_dot.h"
 #include "kernels/nn/act.h"
 
 namespace rp::kernels::RP_ISA {
@@ -85,6 +86,7 @@ class GemmDriver {
         if (p.k == 0) return scale_only(p);
         const View<T> a = p.trans_a ? View<T>{p.a, 1, p.lda} : View<T>{p.a, p.lda, 1};
         const View<T> b = p.trans_b ? View<T>{p.b, 1, p.ldb} : View<T>{p.b, p.ldb, 1};
+        if (p.trans_b && !p.trans_a && p.n <= kDotMaxN && p.k >= 4 * UK::Vec::W && !p.pro.active()) return dot(p);
         const int64_t kc = even_block(p.k, KC, 4);
         const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
         const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rp * cp));
@@ -100,6 +102,33 @@ class GemmDriver {
     }
 
    private:
+    static constexpr int64_t kDotMaxN = 16, kDotR = 2, kDotJ = 5;  // 10 accumulators, 7 loads per 10 FMAs
+
+    // C = X W^T with few columns (N <= kDotMaxN) as dot products of rows (gemm_dot.h); threads
+    // split the rows. The path depends on the shape only.
+    static void dot(const GemmProblem<T>& p) {
+        const int64_t rb = ceil_div(p.m, kDotR), cb = ceil_div(p.n, kDotJ);
+        const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rb));
+        auto rows = [&](int64_t b0, int64_t b1) {
+            for (int64_t blk = b0; blk < b1; ++blk) {
+                const int64_t i = blk * kDotR, mr = imin(kDotR, p.m - i);
+                const T* a[kDotR];
+                for (int64_t r = 0; r < kDotR; ++r) a[r] = p.a + imin(i + r, p.m - 1) * p.lda;
+                for (int64_t jb = 0; jb < cb; ++jb) {
+                    const int64_t j = jb * kDotJ, nr = imin(kDotJ, p.n - j);
+                    const T* b[kDotJ];
+                    for (int64_t q = 0; q < kDotJ; ++q) b[q] = p.b + imin(j + q, p.n - 1) * p.ldb;
+                    T out[kDotR * kDotJ];
+                    DotKernel<typename UK::Vec, kDotR, kDotJ>::run(p.k, a, b, out);
+                    store_tile_scalar(out, kDotJ, p.c + i * p.ldc + j, p.ldc, mr, nr, tile_out(p, 0, p.k, i, j));
+                }
+            }
+        };
+        if (nt <= 1) return rows(0, rb);
+#pragma omp parallel num_threads(nt)
+        rows(chunk_begin(rb, nt, thread_id()), chunk_begin(rb, nt, thread_id() + 1));
+    }
+
     // The epilogue of the tile at row i, column j, for the K block [pc, pc + kcur).
     static TileOut<T> tile_out(const GemmProblem<T>& p, int64_t pc, int64_t kcur, int64_t i, int64_t j) {
         return {p.alpha, p.beta, pc == 0, pc + kcur >= p.k, p.ep.bias ? p.ep.bias + j : nullptr, p.ep.act, p.ep.slope,
@@ -139,8 +168,8 @@ class GemmDriver {
                     const int64_t mcur = imin(mc, i_end - ic);
                     // Unpacked A still needs its last, partial row panel zero-padded to MR rows.
                     const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
-                    for (int64_t i = i_packed; i < ic + mcur; i += MR)
-                        pack_a(p, a, i, pc, kcur, imin(MR, ic + mcur - i), pa + (i - ic) * kcur, sums && jc0 == jp0);
+                    if (i_packed < ic + mcur)
+                        pack_a(p, a, i_packed, ic + mcur, pc, kcur, pa + (i_packed - ic) * kcur, sums && jc0 == jp0);
                     for (int64_t jp = jc0; jp < jc1; ++jp) {
                         T* panel = b_block ? pb + (jp - jc0) * NR * kcur : pb;
                         if (!b_block) pack_b(b, pc, kcur, jp, panel, p.n);
@@ -151,29 +180,31 @@ class GemmDriver {
         }
     }
 
-    // Packs rows [i, i + mr) x K block [pc, pc + kcur) of op(A) as one MR-row panel, applying
-    // the prologue (activation derivative, row sums) on the packed panel while it is in L1.
-    static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i, int64_t pc, int64_t kcur, int64_t mr, T* dst, bool sums) {
-        pack_a_panel<MR>(View<T>{a.at(i, pc), a.rs, a.cs}, mr, kcur, dst);
+    // Packs rows [i0, i1) x K block [pc, pc + kcur) of op(A) as consecutive MR-row panels, then
+    // applies the prologue (activation derivative, row sums) to the packed block while it is hot.
+    static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i0, int64_t i1, int64_t pc, int64_t kcur, T* dst, bool sums) {
+        pack_a_block<MR>(View<T>{a.at(i0, pc), a.rs, a.cs}, i1 - i0, kcur, dst);
         const Prologue<T>& pro = p.pro;
-        if (pro.s) {
+        const int64_t n = round_up(i1 - i0, MR) * kcur;
+        if (pro.s && pro.act != Act::none) {  // S packed the same way, so both are read in order
             const View<T> s = p.trans_a ? View<T>{pro.s, 1, pro.lds} : View<T>{pro.s, pro.lds, 1};
+            T* sp = scratch(3).template get<T>(n);
+            pack_a_block<MR>(View<T>{s.at(i0, pc), s.rs, s.cs}, i1 - i0, kcur, sp);
             if (pro.act == Act::relu || pro.act == Act::leaky_relu) {  // y > 0 exactly when z > 0
                 const T neg = pro.act == Act::relu ? T(0) : pro.slope;
-                for (int64_t q = 0; q < kcur; ++q)
-                    for (int64_t r = 0; r < mr; ++r) dst[q * MR + r] *= *s.at(i + r, pc + q) > T(0) ? T(1) : neg;
-            } else if (pro.act != Act::none) {  // the out-of-line activation kernels, on a packed copy of S
-                T* sp = scratch(3).template get<T>(MR * kcur);
-                pack_a_panel<MR>(View<T>{s.at(i, pc), s.rs, s.cs}, mr, kcur, sp);
-                if (pro.from_output) act_backward_from_output(dst, dst, sp, MR * kcur, pro.act, pro.slope);
-                else act_backward(dst, dst, sp, MR * kcur, pro.act, pro.slope);
+                for (int64_t e = 0; e < n; ++e) dst[e] *= sp[e] > T(0) ? T(1) : neg;
+            } else if (pro.from_output) {  // the out-of-line activation kernels
+                act_backward_from_output(dst, dst, sp, n, pro.act, pro.slope);
+            } else {
+                act_backward(dst, dst, sp, n, pro.act, pro.slope);
             }
         }
         if (sums) {  // in K order, block by block: the same bits for any thread count
-            for (int64_t r = 0; r < mr; ++r) {
+            for (int64_t i = i0; i < i1; ++i) {
+                const T* panel = dst + (i - i0) / MR * MR * kcur + (i - i0) % MR;
                 T sum = T(0);
-                for (int64_t q = 0; q < kcur; ++q) sum += dst[q * MR + r];
-                T& out = pro.row_sum[i + r];
+                for (int64_t q = 0; q < kcur; ++q) sum += panel[q * MR];
+                T& out = pro.row_sum[i];
                 out = pc == 0 && !pro.row_sum_accumulate ? sum : out + sum;
             }
         }
@@ -210,6 +241,13 @@ class GemmDriver {
             for (int64_t i = ic; i < ic + mcur; i += MR) {
                 T* c = p.c + i * p.ldc + j;
                 const int64_t mr = imin(MR, ic + mcur - i);
+                // Fetch the next tile's C (a gradient accumulated with beta = 1, or lines about
+                // to be written) while this one computes: with a short K (a batch of 32 in dW)
+                // the kernel's own prefetch comes too late to hide a miss to memory.
+                for (int64_t r = 0; r < imin(MR, ic + mcur - i - MR); ++r) {
+                    __builtin_prefetch(c + (MR + r) * p.ldc, 1);
+                    __builtin_prefetch(c + (MR + r) * p.ldc + NRx - 1, 1);
+                }
                 const TileOut<T> o = tile_out(p, pc, kcur, i, j);
                 if (i >= i_packed) K::template run<true>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
                 else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);

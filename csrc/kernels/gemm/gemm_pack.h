@@ -30,6 +30,26 @@ void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
         for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = i < mr ? *a.at(i, p) : T(0);
 }
 
+// Rows [0, m) of op(A) as consecutive MR x kc panels (the last zero-padded), dst of
+// round_up(m, MR) * kc elements. A transposed A (unit row stride) is read row of op(A)^T by row,
+// each contiguous run once: panel by panel, a power-of-two leading dimension would make every
+// kc-row walk fight over a few L1 sets and fetch each line MR / 16 times over.
+template <int64_t MR, typename T>
+void pack_a_block(View<T> a, int64_t m, int64_t kc, T* __restrict dst) {
+    if (a.rs != 1 || a.cs == 1) {
+        for (int64_t i = 0; i < m; i += MR) pack_a_panel<MR>(View<T>{a.at(i, 0), a.rs, a.cs}, imin(MR, m - i), kc, dst + i * kc);
+        return;
+    }
+    const int64_t full = m / MR * MR;
+    for (int64_t p = 0; p < kc; ++p) {
+        const T* src = a.x + p * a.cs;
+        for (int64_t i = 0; i < full; i += MR)
+            for (int64_t r = 0; r < MR; ++r) dst[i * kc + p * MR + r] = src[i + r];
+        if (full < m)
+            for (int64_t r = 0; r < MR; ++r) dst[full * kc + p * MR + r] = full + r < m ? src[full + r] : T(0);
+    }
+}
+
 // One kc x NR panel of op(B) columns [0, nr) (nr <= NR): dst[p * NR + j] = b(p, j), zero past nr.
 // VT (SIMD traits) supplies the W x W block transpose for a transposed B.
 template <class VT, int64_t NR, typename T>

@@ -109,6 +109,19 @@ struct MicroKernel {
         const bool bias = o.last && o.bias;
         T* const pre = o.last ? o.pre : nullptr;
         const Act act = o.last ? o.act : Act::none;
+        // The two common plain cases without the general path's per-vector tests: a fresh C
+        // (forward, dX) and a gradient accumulated into (dW += ..., beta = 1). With a short K
+        // (a batch of 32) the store is a large part of a tile's time.
+        if (!bias && !pre && act == Act::none && o.alpha == T(1) && (!read_c || (!o.first || o.beta == T(1)))) {
+#pragma GCC unroll 32
+            for (int i = 0; i < MR_; ++i)
+#pragma GCC unroll 4
+                for (int v = 0; v < NV_; ++v) {
+                    T* cp = c + i * ldc + v * W;
+                    VT::store(cp, read_c ? VT::add(VT::load(cp), acc[i][v]) : acc[i][v]);
+                }
+            return;
+        }
         V bv[NV_];
 #pragma GCC unroll 4
         for (int v = 0; v < NV_; ++v) bv[v] = bias ? VT::load(o.bias + v * W) : VT::zero();
