@@ -35,8 +35,45 @@ Operand classify(const py::array& x, const char* name) {
     throw std::invalid_argument(std::string("gemm: operand ") + name + " of shape " + shape_str(x) + " has no unit stride; make it contiguous first");
 }
 
+// Arguments of the A prologue (see kernels/gemm/gemm.h): the activation derivative and row sums.
+struct PrologueArgs {
+    py::object saved;
+    int act;
+    bool from_output;
+    py::object row_sum;
+    bool row_sum_accumulate;
+};
+
 template <typename T>
-void run(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference, const py::object& pre) {
+void set_prologue(kernels::GemmProblem<T>& p, const py::array& a, const Operand& oa, const PrologueArgs& pa) {
+    if (!pa.saved.is_none()) {
+        auto sv = py::cast<py::array>(pa.saved);
+        if (sv.ndim() != 2 || sv.shape(0) != a.shape(0) || sv.shape(1) != a.shape(1) || sv.dtype().not_equal(a.dtype()))
+            throw std::invalid_argument("gemm: a_saved must be shaped like A " + shape_str(a) + " with its dtype, got " + shape_str(sv));
+        const Operand os = classify(sv, "a_saved");
+        if (sv.size() && os.trans != oa.trans)
+            throw std::invalid_argument("gemm: a_saved " + shape_str(sv) + " must have A's storage order (both transposed views or neither)");
+        if (pa.act < 0 || pa.act > 7) throw std::invalid_argument("gemm: unknown a_act code " + std::to_string(pa.act));
+        p.pro.s = static_cast<const T*>(sv.data());
+        p.pro.lds = os.ld;
+        p.pro.act = static_cast<kernels::Act>(pa.act);
+        p.pro.from_output = pa.from_output;
+        p.pro.slope = p.ep.slope;
+    }
+    if (!pa.row_sum.is_none()) {
+        auto rv = py::cast<py::array>(pa.row_sum);
+        if (rv.ndim() != 1 || rv.shape(0) != p.m || rv.dtype().not_equal(a.dtype()) || !rv.writeable() ||
+            (rv.shape(0) > 1 && rv.strides(0) != int64_t(sizeof(T))))
+            throw std::invalid_argument("gemm: row_sum must be a writeable contiguous 1-D array of " + std::to_string(p.m) +
+                                        " elements of the operands' dtype, got shape " + shape_str(rv));
+        p.pro.row_sum = static_cast<T*>(rv.mutable_data());
+        p.pro.row_sum_accumulate = pa.row_sum_accumulate;
+    }
+}
+
+template <typename T>
+void run(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference, const py::object& pre,
+         const PrologueArgs& pa) {
     kernels::GemmProblem<T> p;
     const Operand oa = classify(a, "A"), ob = classify(b, "B");
     p.trans_a = oa.trans;
@@ -69,13 +106,16 @@ void run(const py::array& a, const py::array& b, py::array& c, double alpha, dou
         p.ep.pre = static_cast<T*>(pv.mutable_data());
         p.ep.ldpre = pv.shape(0) <= 1 ? std::max<int64_t>(p.n, 1) : pv.strides(0) / int64_t(sizeof(T));
     }
+    set_prologue(p, a, oa, pa);
     py::gil_scoped_release release;
     if (reference) dispatch::gemm_reference(p);
     else dispatch::gemm(p);
 }
 
 void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope,
-          bool reference, const py::object& pre) {
+          bool reference, const py::object& pre, const py::object& a_saved, int a_act, bool a_from_output, const py::object& row_sum,
+          bool row_sum_accumulate) {
+    const PrologueArgs pa{a_saved, a_act, a_from_output, row_sum, row_sum_accumulate};
     if (a.ndim() != 2 || b.ndim() != 2 || c.ndim() != 2)
         throw std::invalid_argument("gemm: expected 2-D operands, got A " + shape_str(a) + ", B " + shape_str(b) + ", C " + shape_str(c));
     if (a.shape(1) != b.shape(0) || c.shape(0) != a.shape(0) || c.shape(1) != b.shape(1))
@@ -86,8 +126,8 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
     // (NumPy gives zero-size arrays zero strides: nothing to check or write then.)
     if (c.size() && c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
     if (c.size() && c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
-    if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference, pre);
-    if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference, pre);
+    if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference, pre, pa);
+    if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference, pre, pa);
     throw py::type_error("gemm: expected float32 or float64 operands, got " + std::string(py::str(a.dtype())));
 }
 
@@ -96,9 +136,13 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
 void init_gemm(py::module_& m) {
     m.def("gemm", &gemm, py::arg("a"), py::arg("b"), py::arg("c"), py::arg("alpha") = 1.0, py::arg("beta") = 0.0,
           py::arg("bias") = py::none(), py::arg("act") = 0, py::arg("slope") = 0.01, py::arg("reference") = false,
-          py::arg("pre") = py::none(),
+          py::arg("pre") = py::none(), py::arg("a_saved") = py::none(), py::arg("a_act") = 0, py::arg("a_from_output") = true,
+          py::arg("row_sum") = py::none(), py::arg("row_sum_accumulate") = false,
           "c[...] = act(alpha * a @ b + beta * c + bias), in place. a and b may be transposed views. "
-          "pre, if given (shaped like c), receives the pre-activation alpha * a @ b + beta * c + bias.");
+          "pre, if given (shaped like c), receives the pre-activation alpha * a @ b + beta * c + bias. "
+          "a_saved (shaped and laid out like a) replaces a by a * act'(a_saved) (a_act; a_saved is the activation's "
+          "output when a_from_output, else its input); row_sum (length of a's rows) receives (or, with "
+          "row_sum_accumulate, adds) the row sums of that a: a Linear layer's bias gradient.");
     m.def("_fma_peak_gflops", &dispatch::fma_peak_gflops, py::arg("threads"), py::call_guard<py::gil_scoped_release>(),
           "Measured float FMA throughput (GFLOP/s) of the active instruction set on `threads` threads (for benchmarks).");
 }

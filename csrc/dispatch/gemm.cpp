@@ -13,6 +13,7 @@
 
 #include "dispatch/isa.h"
 #include "kernels/gemm/gemm_isa.h"
+#include "kernels/nn/act.h"
 
 namespace rp::dispatch {
 namespace {
@@ -29,6 +30,10 @@ void check(const kernels::GemmProblem<T>& p) {
         throw std::invalid_argument("gemm: ldb=" + std::to_string(p.ldb) + " too small for B " + shape(p.trans_b ? p.n : p.k, b_cols));
     if (p.m && p.n && p.ldc < p.n)
         throw std::invalid_argument("gemm: ldc=" + std::to_string(p.ldc) + " too small for C " + shape(p.m, p.n));
+    if (p.pro.s && p.m && p.k && p.pro.lds < std::max<int64_t>(a_cols, 1))
+        throw std::invalid_argument("gemm: lds=" + std::to_string(p.pro.lds) + " too small for S " + shape(p.trans_a ? p.k : p.m, a_cols));
+    if (p.pro.s && p.pro.from_output && !kernels::act_invertible_from_output(p.pro.act, double(p.pro.slope)))
+        throw std::invalid_argument("gemm: this activation's derivative cannot be computed from its output");
     if (p.ep.pre && p.m && p.n && p.ep.ldpre < p.n)
         throw std::invalid_argument("gemm: ldpre=" + std::to_string(p.ep.ldpre) + " too small for pre " + shape(p.m, p.n));
 }
@@ -63,14 +68,18 @@ void run(const kernels::GemmProblem<T>& p) {
 template <typename T>
 void gemm(const kernels::GemmProblem<T>& p) {
     check(p);
-    if (p.m == 0 || p.n == 0) return;
+    if (p.m == 0) return;
+    if (p.n == 0) {  // no C, but the prologue's row sums are still wanted
+        if (p.pro.row_sum) kernels::gemm_reference(p);
+        return;
+    }
     run(p);
 }
 
 template <typename T>
 void gemm_reference(const kernels::GemmProblem<T>& p) {
     check(p);
-    if (p.m == 0 || p.n == 0) return;
+    if (p.m == 0) return;
     kernels::gemm_reference(p);
 }
 

@@ -72,7 +72,8 @@ def test_matches_numpy_float64(m, n, k, ta, tb, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("m,n,k", [(1000, 40, 1030), (40, 1000, 7), (1031, 1033, 97)])
+@pytest.mark.parametrize("m,n,k", [(1000, 40, 1030), (40, 1000, 7), (1031, 1033, 97),
+                                   (300, 2500, 50)])  # a thread's B block split into ~1 MiB chunks
 def test_large_shapes(m, n, k, dtype):
     rng = np.random.default_rng(7)
     a, b = operand(rng, m, k, dtype, True), operand(rng, k, n, dtype)
@@ -172,7 +173,8 @@ def test_fast_kernel_matches_reference_kernel(m, n, k, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("m,n,k", [(64, 512, 784), (257, 130, 300), (700, 300, 600), (300, 10, 512), (10, 784, 256)])
+@pytest.mark.parametrize("m,n,k", [(64, 512, 784), (257, 130, 300), (700, 300, 600), (300, 10, 512), (10, 784, 256),
+                                   (300, 2500, 50)])
 def test_one_and_two_threads_are_bit_identical(m, n, k, dtype):
     rng = np.random.default_rng(2)
     before = _core.get_num_threads()

@@ -66,6 +66,31 @@ def test_linear_act_gradcheck(act):
     gradcheck(lambda x, w, b: F._linear_act(x, w, b, act, 0.2), [x, w, b])
 
 
+@pytest.mark.parametrize("act", ["none", "relu", "gelu", "sigmoid"])
+@pytest.mark.parametrize("needs", [(False, False, True), (True, False, True), (False, True, False), (True, True, False)])
+def test_linear_act_grads_for_any_subset_of_inputs_and_accumulated(act, needs):
+    """Backward folds act' and the bias gradient into the GEMMs' packing of dY; when dW is not
+    wanted the bias gradient takes its own pass. Every subset must give the all-inputs gradients,
+    and a second backward must add to .grad (the bias's row sums accumulate). Same arithmetic
+    on the same float64 values, so 1e-12 relative covers the summation-order differences."""
+    x, w, b = away_from_zero(6, 4), away_from_zero(5, 4, seed=1) * 0.3, away_from_zero(5, seed=2)
+    r = np.random.default_rng(3).standard_normal((6, 5))
+
+    def grads(flags, passes=1):
+        ts = [rp.tensor(a, requires_grad=f) for a, f in zip((x, w, b), flags)]
+        for _ in range(passes):
+            F._linear_act(*ts, act, 0.2).backward(rp.tensor(r))
+        return [t.grad.numpy() if f else None for t, f in zip(ts, flags)]
+
+    full = grads((True, True, True))
+    for got, want in zip(grads(needs), full):
+        if got is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    for got, want in zip(grads(needs, passes=2), full):
+        if got is not None:
+            np.testing.assert_allclose(got, 2 * want, rtol=1e-12, atol=1e-12)
+
+
 def test_linear_3d_gradcheck():
     gradcheck(F.linear, [away_from_zero(2, 3, 4), away_from_zero(5, 4, seed=1)])
 

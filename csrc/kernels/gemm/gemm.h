@@ -21,6 +21,25 @@ struct Epilogue {
     int64_t ldpre = 0;
 };
 
+// Applied to op(A) while it is packed, for the backward of a Linear layer followed by an
+// activation: op(A) (the output gradient dY) is read as dY * act'(S), S shaped and laid out like
+// op(A) (the saved activation input, or its output when from_output), and when row_sum is set,
+// row_sum[i] = sum_p of that product (+= when row_sum_accumulate): the bias gradient, when op(A)
+// is dZ^T in dW = dZ^T X. One pass over dY serves the GEMM, the activation and the bias.
+template <typename T>
+struct Prologue {
+    const T* s = nullptr;  // or nullptr: no activation derivative
+    int64_t lds = 0;       // S's leading dimension (S has A's storage order: trans_a)
+    Act act = Act::none;
+    T slope = T(0.01);
+    bool from_output = true;
+    T* row_sum = nullptr;  // length m, or nullptr
+    bool row_sum_accumulate = false;
+    bool active() const { return s != nullptr || row_sum != nullptr; }
+    // S(i, q) for op(A) stored transposed (trans) or not.
+    T s_at(bool trans, int64_t i, int64_t q) const { return trans ? s[q * lds + i] : s[i * lds + q]; }
+};
+
 // Row-major operands. op(A) is m x k, op(B) is k x n, C is m x n.
 // trans_a: A is stored k x m (element (i, p) at a[p * lda + i]); otherwise m x k (a[i * lda + p]).
 // trans_b: B is stored n x k (element (p, j) at b[j * ldb + p]); otherwise k x n (b[p * ldb + j]).
@@ -38,6 +57,7 @@ struct GemmProblem {
     T* c = nullptr;
     int64_t ldc = 0;
     Epilogue<T> ep{};
+    Prologue<T> pro{};
 };
 
 // The plain triple loop: the oracle for the fast kernels and the fallback for any shape.

@@ -11,9 +11,9 @@ namespace rp::kernels::baseline {
 using ukernel_baseline_4x8 = MicroKernel<VecF32, 4, 2>;
 using ukernel_baseline_4x4 = MicroKernel<VecF64, 4, 2>;
 
-// MC, KC, NC per type: L1d 32 KiB, L2 512 KiB per core, L3 32 MiB shared (Zen 3 class).
-void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_baseline_4x8, 128, 256, 4080>::run(p); }
-void dgemm(const GemmProblem<double>& p) { GemmDriver<ukernel_baseline_4x4, 64, 256, 2040>::run(p); }
+// MC, KC per type: L1d 32 KiB, L2 512 KiB per core (Zen 3 class).
+void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_baseline_4x8, 128, 256>::run(p); }
+void dgemm(const GemmProblem<double>& p) { GemmDriver<ukernel_baseline_4x4, 64, 256>::run(p); }
 
 double fma_flops(int64_t iters, float* sink) { return fma_probe(iters, sink); }
 

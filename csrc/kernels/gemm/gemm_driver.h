@@ -3,20 +3,15 @@
 // GemmDriver with its micro-kernel and block sizes. Everything lives in rp::kernels::RP_ISA so no
 // inline function compiled for one instruction set can be merged by the linker into another's.
 //
-// Two paths, chosen by shape only (never by thread count, so results are bit-identical for any
-// number of threads; K is never split across threads):
-//  - blocked: pack a KC x NC block of op(B) (shared, all threads) and MC x KC blocks of op(A)
-//    (per thread), loop NR panels x MR panels over them (M > 16);
-//  - small (M <= 16, e.g. dW of a 10-class output layer): no block packing. A is broadcast
-//    straight from memory in either layout; one KC x NR panel of B is packed per thread and
-//    reused for every row of its part of C. Threads share C by columns or rows, whichever keeps
-//    them busy.
+// Blocking is chosen by shape only, never by thread count, and K is never split across threads,
+// so every tile's arithmetic, and so the result's bits, are the same for any number of threads.
 #ifndef RP_ISA
 #error "define RP_ISA (the instruction-set namespace) before including gemm_driver.h"
 #endif
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <type_traits>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -24,6 +19,8 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/gemm_pack.h"
 #include "kernels/gemm/gemm_ukernel.h"
+#include "kernels/gemm/gemm_dot.h"
+#include "kernels/nn/act.h"
 
 namespace rp::kernels::RP_ISA {
 
@@ -65,10 +62,20 @@ inline Split best_split(int64_t rp, int64_t cp, int nt) {
 }
 inline int64_t chunk_begin(int64_t n, int64_t parts, int64_t i) { return n * i / parts; }
 
-// UK: the micro-kernel (gemm_ukernel.h). MC, KC, NC: cache block sizes of this instruction set
-// and type (MC a multiple of MR): MC x KC of A fits a core's L2, KC x NR of B its L1, KC x NC of
-// B the shared L3.
-template <class UK, int64_t MC, int64_t KC, int64_t NC>
+// UK: the micro-kernel (gemm_ukernel.h). MC, KC: cache block sizes of this instruction set and
+// type (MC a multiple of MR): an MC x KC block of packed A fits a core's L2, a KC x NR panel of
+// packed B its L1.
+//
+// Threads own disjoint rectangles of C (row panels x column panels, best_split) and never wait
+// for each other: each packs the A rows and B panels it needs itself, into its own buffers.
+// That repeats a little packing (A once per column chunk, B once per row chunk) but needs no
+// barrier and no packed data crossing between cores, which is what limits small-M products
+// (an MLP's batch of 32) on two threads. Per thread:
+//   for each MC row block, for each KC block of K:
+//     pack the A block (L2) — unless the thread has a single column panel (no reuse: A is then
+//     read in place, which for N <= NR products like a 10-class output layer saves the pass);
+//     for each own column panel: pack the KC x NR B panel (L1), run every MR-row tile over it.
+template <class UK, int64_t MC, int64_t KC>
 class GemmDriver {
     using T = typename UK::T;
     static constexpr int64_t MR = UK::MR, NR = UK::NR;
@@ -79,14 +86,49 @@ class GemmDriver {
         if (p.k == 0) return scale_only(p);
         const View<T> a = p.trans_a ? View<T>{p.a, 1, p.lda} : View<T>{p.a, p.lda, 1};
         const View<T> b = p.trans_b ? View<T>{p.b, 1, p.ldb} : View<T>{p.b, p.ldb, 1};
+        if (p.trans_b && !p.trans_a && p.n <= kDotMaxN && p.k >= 4 * UK::Vec::W && !p.pro.active()) return dot(p);
         const int64_t kc = even_block(p.k, KC, 4);
-        // Packed A panels beat broadcasting A from memory once there are a few row panels to
-        // share each B panel (measured on Zen 3: ~70% vs ~50% of peak at M = 32..256).
-        if (p.m <= 16) small(p, a, b, kc);
-        else blocked(p, a, b, kc);
+        const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
+        const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rp * cp));
+        if (nt <= 1) return part(p, a, b, kc, 0, rp, 0, cp);
+        const Split s = best_split(rp, cp, nt);
+#pragma omp parallel num_threads(nt)
+        {
+            const int64_t t = thread_id(), r = t / s.cc, c = t % s.cc;
+            if (r < s.rc)
+                part(p, a, b, kc, chunk_begin(rp, s.rc, r), chunk_begin(rp, s.rc, r + 1), chunk_begin(cp, s.cc, c),
+                     chunk_begin(cp, s.cc, c + 1));
+        }
     }
 
    private:
+    static constexpr int64_t kDotMaxN = 16, kDotR = 2, kDotJ = 5;  // 10 accumulators, 7 loads per 10 FMAs
+
+    // C = X W^T with few columns (N <= kDotMaxN) as dot products of rows (gemm_dot.h); threads
+    // split the rows. The path depends on the shape only.
+    static void dot(const GemmProblem<T>& p) {
+        const int64_t rb = ceil_div(p.m, kDotR), cb = ceil_div(p.n, kDotJ);
+        const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rb));
+        auto rows = [&](int64_t b0, int64_t b1) {
+            for (int64_t blk = b0; blk < b1; ++blk) {
+                const int64_t i = blk * kDotR, mr = imin(kDotR, p.m - i);
+                const T* a[kDotR];
+                for (int64_t r = 0; r < kDotR; ++r) a[r] = p.a + imin(i + r, p.m - 1) * p.lda;
+                for (int64_t jb = 0; jb < cb; ++jb) {
+                    const int64_t j = jb * kDotJ, nr = imin(kDotJ, p.n - j);
+                    const T* b[kDotJ];
+                    for (int64_t q = 0; q < kDotJ; ++q) b[q] = p.b + imin(j + q, p.n - 1) * p.ldb;
+                    T out[kDotR * kDotJ];
+                    DotKernel<typename UK::Vec, kDotR, kDotJ>::run(p.k, a, b, out);
+                    store_tile_scalar(out, kDotJ, p.c + i * p.ldc + j, p.ldc, mr, nr, tile_out(p, 0, p.k, i, j));
+                }
+            }
+        };
+        if (nt <= 1) return rows(0, rb);
+#pragma omp parallel num_threads(nt)
+        rows(chunk_begin(rb, nt, thread_id()), chunk_begin(rb, nt, thread_id() + 1));
+    }
+
     // The epilogue of the tile at row i, column j, for the K block [pc, pc + kcur).
     static TileOut<T> tile_out(const GemmProblem<T>& p, int64_t pc, int64_t kcur, int64_t i, int64_t j) {
         return {p.alpha, p.beta, pc == 0, pc + kcur >= p.k, p.ep.bias ? p.ep.bias + j : nullptr, p.ep.act, p.ep.slope,
@@ -95,91 +137,123 @@ class GemmDriver {
 
     // K == 0: C = beta * C, then bias and activation.
     static void scale_only(const GemmProblem<T>& p) {
+        if (p.pro.row_sum && !p.pro.row_sum_accumulate)
+            for (int64_t i = 0; i < p.m; ++i) p.pro.row_sum[i] = T(0);
         alignas(64) T zeros[NR] = {};
         for (int64_t j = 0; j < p.n; j += NR) store_tile_scalar(zeros, 0, p.c + j, p.ldc, p.m, imin(NR, p.n - j), tile_out(p, 0, 0, 0, j));
     }
 
-    static void small(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc) {
-        const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
-        const int nt = max_threads(2 * p.m * p.n * p.k);
-        // A few items per thread, handed out dynamically, so a thread the OS preempts (a busy
-        // machine) holds up little; which thread computes a tile never changes its bits.
-        const Split s = nt == 1 ? Split{1, 1} : best_split(rp, cp, 4 * nt);
-        const int64_t per_thread = round_up(kc * (NR + MR), 64);
-        T* buf = scratch(0).get<T>(nt * per_thread);
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
-        for (int64_t item = 0; item < s.rc * s.cc; ++item) {
-            const int64_t r = item / s.cc, cc = item % s.cc;
-            small_part(p, a, b, kc, chunk_begin(rp, s.rc, r), chunk_begin(rp, s.rc, r + 1), chunk_begin(cp, s.cc, cc),
-                       chunk_begin(cp, s.cc, cc + 1), buf + thread_id() * per_thread);
-        }
-    }
-
-    // Row panels [ip0, ip1) x column panels [jp0, jp1) of C on one thread.
-    static void small_part(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc, int64_t ip0, int64_t ip1, int64_t jp0,
-                           int64_t jp1, T* buf) {
-        T* bpanel = buf;
-        T* asliver = buf + kc * NR;
-        const int64_t m_full = p.m / MR;  // row panels that need no padding
-        for (int64_t pc = 0; pc < p.k; pc += kc) {
-            const int64_t kcur = imin(kc, p.k - pc);
-            if (ip1 > m_full) pack_a_panel<MR>(View<T>{a.at(m_full * MR, pc), a.rs, a.cs}, p.m - m_full * MR, kcur, asliver);
-            for (int64_t jp = jp0; jp < jp1; ++jp) {
-                const int64_t j = jp * NR, nr = imin(NR, p.n - j);
-                // Packed even when B rows are contiguous: a KC x NR panel read in place at a
-                // power-of-two row stride would thrash a few L1 sets.
-                pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, bpanel);
-                for (int64_t ip = ip0; ip < ip1; ++ip) {
-                    const int64_t i = ip * MR;
-                    T* c = p.c + i * p.ldc + j;
-                    const TileOut<T> o = tile_out(p, pc, kcur, i, j);
-                    if (ip >= m_full) UK::template run<true>(kcur, asliver, 1, MR, bpanel, NR, c, p.ldc, p.m - i, nr, o);
-                    else if (a.rs == 1) UK::template run<true>(kcur, a.at(i, pc), 1, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
-                    else UK::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, bpanel, NR, c, p.ldc, MR, nr, o);
-                }
-            }
-        }
-    }
-
-    static void blocked(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc) {
-        const int nt = max_threads(2 * p.m * p.n * p.k);
-        // Few column panels (N = 10): cut M finer so every thread gets row blocks. The row-block
-        // size never changes a tile's arithmetic, so results stay identical for any thread count.
-        const int64_t mc_max = ceil_div(p.n, NR) < 2 * nt ? imin(MC, round_up(ceil_div(p.m, 2 * nt), MR)) : MC;
-        const int64_t mc = even_block(p.m, mc_max, MR), nc = even_block(p.n, NC, NR);
-        const int64_t mblocks = ceil_div(p.m, mc);
-        const int64_t cc = mblocks % nt == 0 ? 1 : nt;  // split columns too when row blocks don't share evenly
-        const int64_t b_size = nc * kc, a_size = mc * kc;
-        T* buf = scratch(0).get<T>(b_size + nt * a_size);
-#pragma omp parallel num_threads(nt) if (nt > 1)
-        {
-            T* pa = buf + b_size + thread_id() * a_size;
-            for (int64_t jc = 0; jc < p.n; jc += nc) {
-                const int64_t ncur = imin(nc, p.n - jc), cp = ceil_div(ncur, NR);
-                for (int64_t pc = 0; pc < p.k; pc += kc) {
-                    const int64_t kcur = imin(kc, p.k - pc);
-#pragma omp for schedule(dynamic, 4)
-                    for (int64_t jp = 0; jp < cp; ++jp)
-                        pack_b_panel<typename UK::Vec, NR>(View<T>{b.at(pc, jc + jp * NR), b.rs, b.cs}, kcur, imin(NR, ncur - jp * NR), buf + jp * NR * kcur);
-                    int64_t packed = -1;  // the row block now in pa
-#pragma omp for schedule(dynamic, 1)
-                    for (int64_t item = 0; item < mblocks * cc; ++item) {
-                        const int64_t ib = item / cc, ch = item % cc, ic = ib * mc, mcur = imin(mc, p.m - ic);
-                        if (ib != packed) {
-                            for (int64_t i = 0; i < mcur; i += MR)
-                                pack_a_panel<MR>(View<T>{a.at(ic + i, pc), a.rs, a.cs}, imin(MR, mcur - i), kcur, pa + i * kcur);
-                            packed = ib;
-                        }
-                        for (int64_t jp = chunk_begin(cp, cc, ch); jp < chunk_begin(cp, cc, ch + 1); ++jp) {
-                            const int64_t j = jc + jp * NR, nr = imin(NR, p.n - j);
-                            for (int64_t i = 0; i < mcur; i += MR)
-                                UK::template run<true>(kcur, pa + i * kcur, 1, MR, buf + jp * NR * kcur, NR, p.c + (ic + i) * p.ldc + j, p.ldc,
-                                                       imin(MR, mcur - i), nr, tile_out(p, pc, kcur, ic + i, j));
-                        }
+    // Row panels [ip0, ip1) x column panels [jp0, jp1) of C, on the calling thread.
+    static void part(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc, int64_t ip0, int64_t ip1, int64_t jp0, int64_t jp1) {
+        if (ip0 >= ip1 || jp0 >= jp1) return;
+        const int64_t i_begin = ip0 * MR, i_end = imin(ip1 * MR, p.m);
+        const int64_t mc = even_block(i_end - i_begin, MC, MR);
+        // One row block: each B panel is packed right before its only use, so it is read from L1.
+        // Several: the thread's B block (at most ~1 MiB) is packed once per K block and reused
+        // by every row block, instead of re-reading op(B) from memory at its original strides.
+        const bool b_block = i_end - i_begin > mc;
+        const int64_t chunk = b_block ? imax(1, (int64_t(1) << 20) / int64_t(KC * NR * sizeof(T))) : jp1 - jp0;
+        // The prologue transforms A as it is packed; its row sums are taken by the threads
+        // that own the first column panels, so each row is summed once.
+        const bool packed_a = p.pro.active() || jp1 - jp0 > 1, sums = p.pro.row_sum && jp0 == 0;
+        T* pa = scratch(1).get<T>(mc * kc);
+        T* pb = scratch(2).get<T>(kc * NR * (b_block ? imin(chunk, jp1 - jp0) : 1));
+        for (int64_t jc0 = jp0; jc0 < jp1; jc0 += chunk) {
+            const int64_t jc1 = imin(jp1, jc0 + chunk);
+            for (int64_t pc = 0; pc < p.k; pc += kc) {
+                const int64_t kcur = imin(kc, p.k - pc);
+                if (b_block)
+                    for (int64_t jp = jc0; jp < jc1; ++jp) pack_b(b, pc, kcur, jp, pb + (jp - jc0) * NR * kcur, p.n);
+                for (int64_t ic = i_begin; ic < i_end; ic += mc) {
+                    const int64_t mcur = imin(mc, i_end - ic);
+                    // Unpacked A still needs its last, partial row panel zero-padded to MR rows.
+                    const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
+                    if (i_packed < ic + mcur)
+                        pack_a(p, a, i_packed, ic + mcur, pc, kcur, pa + (i_packed - ic) * kcur, sums && jc0 == jp0);
+                    for (int64_t jp = jc0; jp < jc1; ++jp) {
+                        T* panel = b_block ? pb + (jp - jc0) * NR * kcur : pb;
+                        if (!b_block) pack_b(b, pc, kcur, jp, panel, p.n);
+                        tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, panel, jp);
                     }
                 }
             }
         }
+    }
+
+    // Packs rows [i0, i1) x K block [pc, pc + kcur) of op(A) as consecutive MR-row panels, then
+    // applies the prologue (activation derivative, row sums) to the packed block while it is hot.
+    static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i0, int64_t i1, int64_t pc, int64_t kcur, T* dst, bool sums) {
+        pack_a_block<MR>(View<T>{a.at(i0, pc), a.rs, a.cs}, i1 - i0, kcur, dst);
+        const Prologue<T>& pro = p.pro;
+        const int64_t n = round_up(i1 - i0, MR) * kcur;
+        if (pro.s && pro.act != Act::none) {  // S packed the same way, so both are read in order
+            const View<T> s = p.trans_a ? View<T>{pro.s, 1, pro.lds} : View<T>{pro.s, pro.lds, 1};
+            T* sp = scratch(3).template get<T>(n);
+            pack_a_block<MR>(View<T>{s.at(i0, pc), s.rs, s.cs}, i1 - i0, kcur, sp);
+            if (pro.act == Act::relu || pro.act == Act::leaky_relu) {  // y > 0 exactly when z > 0
+                const T neg = pro.act == Act::relu ? T(0) : pro.slope;
+                for (int64_t e = 0; e < n; ++e) dst[e] *= sp[e] > T(0) ? T(1) : neg;
+            } else if (pro.from_output) {  // the out-of-line activation kernels
+                act_backward_from_output(dst, dst, sp, n, pro.act, pro.slope);
+            } else {
+                act_backward(dst, dst, sp, n, pro.act, pro.slope);
+            }
+        }
+        if (sums) {  // in K order, block by block: the same bits for any thread count
+            for (int64_t i = i0; i < i1; ++i) {
+                const T* panel = dst + (i - i0) / MR * MR * kcur + (i - i0) % MR;
+                T sum = T(0);
+                for (int64_t q = 0; q < kcur; ++q) sum += panel[q * MR];
+                T& out = pro.row_sum[i];
+                out = pc == 0 && !pro.row_sum_accumulate ? sum : out + sum;
+            }
+        }
+    }
+
+    // Calls f(std::integral_constant<int, v>) with v the vectors of a panel nr columns wide: the
+    // last, narrower panel runs the kernel of just enough vectors (N = 10 on a 24-wide tile: 16
+    // columns of work, not 24).
+    template <int NV_, class F>
+    static void with_width(int64_t nr, F&& f) {
+        if constexpr (NV_ > 1) {
+            if (nr <= (NV_ - 1) * UK::Vec::W) return with_width<NV_ - 1>(nr, f);
+        }
+        f(std::integral_constant<int, NV_>{});
+    }
+
+    // Packs B panel jp (columns [jp * NR, +NR), K rows [pc, pc + kcur)) at its kernel's width.
+    // Packed even when B rows are contiguous: a KC x NR panel read in place at a power-of-two
+    // row stride would thrash a few L1 sets.
+    static void pack_b(View<T> b, int64_t pc, int64_t kcur, int64_t jp, T* dst, int64_t n) {
+        const int64_t j = jp * NR, nr = imin(NR, n - j);
+        with_width<UK::NV>(nr, [&](auto nv) {
+            pack_b_panel<typename UK::Vec, decltype(nv)::value * UK::Vec::W>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, dst);
+        });
+    }
+
+    // Every MR-row tile of rows [ic, ic + mcur) times packed B panel jp.
+    static void tiles(const GemmProblem<T>& p, View<T> a, int64_t kcur, int64_t pc, int64_t ic, int64_t mcur, int64_t i_packed,
+                      const T* pa, const T* pb, int64_t jp) {
+        const int64_t j = jp * NR, nr = imin(NR, p.n - j);
+        with_width<UK::NV>(nr, [&](auto nv) {
+            constexpr int64_t NRx = decltype(nv)::value * UK::Vec::W;
+            using K = MicroKernel<typename UK::Vec, MR, decltype(nv)::value>;
+            for (int64_t i = ic; i < ic + mcur; i += MR) {
+                T* c = p.c + i * p.ldc + j;
+                const int64_t mr = imin(MR, ic + mcur - i);
+                // Fetch the next tile's C (a gradient accumulated with beta = 1, or lines about
+                // to be written) while this one computes: with a short K (a batch of 32 in dW)
+                // the kernel's own prefetch comes too late to hide a miss to memory.
+                for (int64_t r = 0; r < imin(MR, ic + mcur - i - MR); ++r) {
+                    __builtin_prefetch(c + (MR + r) * p.ldc, 1);
+                    __builtin_prefetch(c + (MR + r) * p.ldc + NRx - 1, 1);
+                }
+                const TileOut<T> o = tile_out(p, pc, kcur, i, j);
+                if (i >= i_packed) K::template run<true>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
+                else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
+                else K::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
+            }
+        });
     }
 };
 

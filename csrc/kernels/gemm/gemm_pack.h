@@ -30,22 +30,51 @@ void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
         for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = i < mr ? *a.at(i, p) : T(0);
 }
 
+// Rows [0, m) of op(A) as consecutive MR x kc panels (the last zero-padded), dst of
+// round_up(m, MR) * kc elements. A transposed A (unit row stride) is read row of op(A)^T by row,
+// each contiguous run once: panel by panel, a power-of-two leading dimension would make every
+// kc-row walk fight over a few L1 sets and fetch each line MR / 16 times over.
+template <int64_t MR, typename T>
+void pack_a_block(View<T> a, int64_t m, int64_t kc, T* __restrict dst) {
+    if (a.rs != 1 || a.cs == 1) {
+        for (int64_t i = 0; i < m; i += MR) pack_a_panel<MR>(View<T>{a.at(i, 0), a.rs, a.cs}, imin(MR, m - i), kc, dst + i * kc);
+        return;
+    }
+    const int64_t full = m / MR * MR;
+    for (int64_t p = 0; p < kc; ++p) {
+        const T* src = a.x + p * a.cs;
+        for (int64_t i = 0; i < full; i += MR)
+            for (int64_t r = 0; r < MR; ++r) dst[i * kc + p * MR + r] = src[i + r];
+        if (full < m)
+            for (int64_t r = 0; r < MR; ++r) dst[full * kc + p * MR + r] = full + r < m ? src[full + r] : T(0);
+    }
+}
+
 // One kc x NR panel of op(B) columns [0, nr) (nr <= NR): dst[p * NR + j] = b(p, j), zero past nr.
 // VT (SIMD traits) supplies the W x W block transpose for a transposed B.
 template <class VT, int64_t NR, typename T>
 void pack_b_panel(View<T> b, int64_t kc, int64_t nr, T* __restrict dst) {
     constexpr int64_t W = VT::W;
     int64_t p0 = 0;
-    if (b.cs == 1 && nr == NR) {  // B rows contiguous, full width: inline vector moves
-        for (int64_t p = 0; p < kc; ++p)
-            for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = b.x[p * b.rs + j];
+    if (b.cs == 1) {  // B rows contiguous: row copies
+        if (nr == NR) {  // explicit vector moves: a compiler would call memmove per 96-byte row
+            for (int64_t p = 0; p < kc; ++p)
+                for (int64_t j = 0; j < NR; j += W) VT::store(dst + p * NR + j, VT::load(b.x + p * b.rs + j));
+        } else {
+            for (int64_t p = 0; p < kc; ++p)
+                for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < nr ? b.x[p * b.rs + j] : T(0);
+        }
         return;
     }
-    if (b.rs == 1 && nr == NR) {  // transposed view, full width: W x W register transposes
-        for (; p0 + W <= kc; p0 += W)
-            for (int64_t j = 0; j < NR; j += W) VT::transpose(b.at(p0, j), b.cs, dst + p0 * NR + j, NR);
+    // Transposed view: W x W register transposes over the full W-column groups, then the
+    // remaining columns (zero past nr) and the K remainder one element at a time.
+    const int64_t j_full = b.rs == 1 ? nr / W * W : 0;
+    for (; p0 + W <= kc && j_full > 0; p0 += W) {
+        for (int64_t j = 0; j < j_full; j += W) VT::transpose(b.at(p0, j), b.cs, dst + p0 * NR + j, NR);
+        for (int64_t p = p0; p < p0 + W; ++p)
+            for (int64_t j = j_full; j < NR; ++j) dst[p * NR + j] = j < nr ? *b.at(p, j) : T(0);
     }
-    for (int64_t p = p0; p < kc; ++p)  // edges and the K remainder, one element at a time
+    for (int64_t p = p0; p < kc; ++p)
         for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < nr ? *b.at(p, j) : T(0);
 }
 
@@ -73,7 +102,7 @@ class Scratch {
     size_t cap_ = 0;
 };
 
-// slot 0: packed B block (shared, owned by the calling thread); 1: packed A; 2: B panel; 3: A sliver.
+// slot 1: packed A; 2: packed B (a panel or a block); 3: packed S of the prologue.
 inline Scratch& scratch(int slot) {
     thread_local Scratch s[4];
     return s[slot];

@@ -43,13 +43,14 @@ void store_tile_scalar(const T* acc, int64_t acc_ld, T* c, int64_t ldc, int64_t 
     if (o.last && !act_in_registers(o.act)) epilogue_act_rows(o.act, c, ldc, mr, nr, o.slope);
 }
 
-template <class VT, int MR_, int NV>
+template <class VT, int MR_, int NV_>
 struct MicroKernel {
     using Vec = VT;
     using T = typename VT::Scalar;
     using V = typename VT::V;
     static constexpr int W = VT::W;
-    static constexpr int64_t MR = MR_, NR = NV * VT::W;
+    static constexpr int NV = NV_;
+    static constexpr int64_t MR = MR_, NR = NV_ * VT::W;
 
     // Tile C[0:mr, 0:nr] (row stride ldc) <- epilogue of sum_p a(i, p) b(p, j), p < kc, where
     // a(i, p) = a[i * a_rs + p * a_cs] (broadcast from memory: packed panels or A in place, either
@@ -60,13 +61,13 @@ struct MicroKernel {
     static void run(int64_t kc, const T* __restrict a, int64_t a_rs, int64_t a_cs, const T* __restrict b, int64_t b_rs,
                     T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
         if constexpr (MR_ > 1) {  // fewer rows (an edge): the kernel of that height, no wasted FMAs
-            if (mr < MR_) return MicroKernel<VT, MR_ - 1, NV>::template run<A_UNIT_RS>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, mr, nr, o);
+            if (mr < MR_) return MicroKernel<VT, MR_ - 1, NV_>::template run<A_UNIT_RS>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, mr, nr, o);
         }
-        V acc[MR_][NV];
+        V acc[MR_][NV_];
 #pragma GCC unroll 32
         for (int i = 0; i < MR_; ++i)
 #pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) acc[i][v] = VT::zero();
+            for (int v = 0; v < NV_; ++v) acc[i][v] = VT::zero();
         if constexpr (A_UNIT_RS) a_rs = 1;
         // Start fetching the C tile now; it is read (or written) once the K loop is done.
 #pragma GCC unroll 32
@@ -76,14 +77,14 @@ struct MicroKernel {
         }
 #pragma GCC unroll 2
         for (int64_t p = 0; p < kc; ++p) {
-            V bv[NV];
+            V bv[NV_];
 #pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) bv[v] = VT::load(b + v * W);
+            for (int v = 0; v < NV_; ++v) bv[v] = VT::load(b + v * W);
 #pragma GCC unroll 32
             for (int i = 0; i < MR_; ++i) {
                 const V ai = VT::set1(a[i * a_rs]);
 #pragma GCC unroll 4
-                for (int v = 0; v < NV; ++v) acc[i][v] = VT::fma(ai, bv[v], acc[i][v]);
+                for (int v = 0; v < NV_; ++v) acc[i][v] = VT::fma(ai, bv[v], acc[i][v]);
             }
             a += a_cs;
             b += b_rs;
@@ -95,26 +96,39 @@ struct MicroKernel {
    private:
     // Edge tiles: spill the accumulators, then the scalar update (kept out of line so the hot
     // path has no large stack frame).
-    [[gnu::noinline]] static void store_edge(const V (&acc)[MR_][NV], T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
+    [[gnu::noinline]] static void store_edge(const V (&acc)[MR_][NV_], T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
         alignas(64) T tile[MR_ * NR];
         for (int i = 0; i < MR_; ++i)
-            for (int v = 0; v < NV; ++v) VT::store(tile + i * NR + v * W, acc[i][v]);
+            for (int v = 0; v < NV_; ++v) VT::store(tile + i * NR + v * W, acc[i][v]);
         store_tile_scalar(tile, NR, c, ldc, mr, nr, o);
     }
 
-    [[gnu::always_inline]] static inline void store_full(V (&acc)[MR_][NV], T* c, int64_t ldc, const TileOut<T>& o) {
+    [[gnu::always_inline]] static inline void store_full(V (&acc)[MR_][NV_], T* c, int64_t ldc, const TileOut<T>& o) {
         const V alpha = VT::set1(o.alpha), beta = VT::set1(o.beta), slope = VT::set1(o.slope);
         const bool read_c = !o.first || o.beta != T(0);
         const bool bias = o.last && o.bias;
         T* const pre = o.last ? o.pre : nullptr;
         const Act act = o.last ? o.act : Act::none;
-        V bv[NV];
+        // The two common plain cases without the general path's per-vector tests: a fresh C
+        // (forward, dX) and a gradient accumulated into (dW += ..., beta = 1). With a short K
+        // (a batch of 32) the store is a large part of a tile's time.
+        if (!bias && !pre && act == Act::none && o.alpha == T(1) && (!read_c || (!o.first || o.beta == T(1)))) {
+#pragma GCC unroll 32
+            for (int i = 0; i < MR_; ++i)
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) bv[v] = bias ? VT::load(o.bias + v * W) : VT::zero();
+                for (int v = 0; v < NV_; ++v) {
+                    T* cp = c + i * ldc + v * W;
+                    VT::store(cp, read_c ? VT::add(VT::load(cp), acc[i][v]) : acc[i][v]);
+                }
+            return;
+        }
+        V bv[NV_];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV_; ++v) bv[v] = bias ? VT::load(o.bias + v * W) : VT::zero();
 #pragma GCC unroll 32
         for (int i = 0; i < MR_; ++i) {
 #pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) {
+            for (int v = 0; v < NV_; ++v) {
                 T* cp = c + i * ldc + v * W;
                 V x = VT::mul(alpha, acc[i][v]);
                 if (read_c) x = o.first ? VT::fma(beta, VT::load(cp), x) : VT::add(VT::load(cp), x);

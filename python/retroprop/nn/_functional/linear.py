@@ -1,9 +1,10 @@
 """Linear (optionally fused with its activation) through the C++ GEMM.
 
 Forward: one GEMM, x @ weight.T (weight read in place as a transposed view), bias and activation
-applied in the GEMM's epilogue. Backward: the activation derivative and the bias gradient in one
-pass over dY (act_bias_backward), then dX = dZ W and dW = dZ^T X as GEMMs that write (beta = 0)
-or accumulate (beta = 1) straight into the leaves' .grad buffers instead of making temporaries.
+applied in the GEMM's epilogue. Backward: dX = dZ W and dW = dZ^T X as GEMMs whose packing of dY
+applies the activation derivative (dZ = dY * act'), the dW GEMM also summing dZ's rows into the
+bias gradient; they write (beta = 0) or accumulate (beta = 1) straight into the leaves' .grad
+buffers instead of making temporaries.
 """
 import numpy as np
 
@@ -68,22 +69,22 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
             db, db_acc = leaf_grad_buffer(bias)
             if db is None:
                 db = db_ret = np.empty(bias._data.shape, dtype=g2.dtype)
-        if act:
-            dz = np.empty_like(g2)
-            _core.act_bias_backward(g2, saved, dz, db, act, slope, keep_output, db_acc)
-        else:
-            dz = g2
-            if db is not None:
-                _core.act_bias_backward(g2, None, None, db, 0, slope, True, db_acc)
         dx = dw = None
+        # The activation derivative (and, through dW's row sums, the bias gradient) is applied to
+        # dY inside each GEMM's packing of it: dZ = dY * act'(.) is never written out.
+        pro = dict(a_saved=saved, a_act=act, slope=slope, a_from_output=keep_output) if act else {}
+        pro_t = dict(pro, a_saved=saved.T) if act else {}
         if weight.requires_grad:
             buf, acc = leaf_grad_buffer(weight)
             if buf is None:
                 dw = buf = np.empty(wd.shape, dtype=wd.dtype)
-            _core.gemm(dz.T, x2, buf, 1.0, 1.0 if acc else 0.0)
+            _core.gemm(g2.T, x2, buf, 1.0, 1.0 if acc else 0.0, row_sum=db, row_sum_accumulate=db_acc, **pro_t)
+        elif db is not None:  # no dW GEMM to carry the bias gradient: one pass of its own
+            dz = np.empty_like(g2) if act else None
+            _core.act_bias_backward(g2, saved if act else None, dz, db, act, slope, keep_output, db_acc)
         if x.requires_grad:
             dx = np.empty(x2.shape, dtype=x2.dtype)
-            _core.gemm(dz, wd, dx)
+            _core.gemm(g2, wd, dx, **pro)
             if xd.ndim != 2:
                 dx = dx.reshape(xd.shape)
         return (dx, dw) if bias is None else (dx, dw, db_ret)
