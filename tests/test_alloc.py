@@ -9,7 +9,6 @@ import pytest
 
 import retroprop as rp
 from retroprop import _alloc
-from retroprop.nn._functional import linear as _linear_mod
 
 F = rp.nn.functional
 SHAPE = (64, 256)  # 64 KiB of float32: above the pool's minimum size
@@ -119,8 +118,6 @@ def growth_over_steps(step, n=4):
 BOUND = 64 * 1024
 
 
-@pytest.mark.xfail(not hasattr(_linear_mod, "_alloc"), strict=True,
-                   reason="nn/_functional/linear.py still allocates its outputs and gradients with np.empty")
 def test_mlp_training_step_allocates_nothing_material_after_the_first():
     _, step = mlp_step(256)
     peak, numpy_live = growth_over_steps(lambda: (step(), None)[1])

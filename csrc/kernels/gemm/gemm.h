@@ -65,9 +65,4 @@ struct GemmProblem {
 template <typename T>
 void gemm_reference(const GemmProblem<T>& p);
 
-// act_forward on each element of a rows x cols block of C (row stride ldc): the epilogue of the
-// fast kernels for the activations they do not apply in registers. Defined once, default flags.
-template <typename T>
-void epilogue_act_rows(Act act, T* c, int64_t ldc, int64_t rows, int64_t cols, T slope);
-
 }  // namespace rp::kernels

@@ -3,6 +3,16 @@
 #define RP_ISA avx512
 #include "kernels/gemm/gemm_isa.h"
 #include "kernels/gemm/gemm_simd_avx512.h"
+#include "kernels/nn/act.h"
+
+namespace rp::kernels::avx512 {
+// The activation kernels have no AVX-512 copy: a CPU with AVX-512 runs the AVX2 ones (the GEMM's
+// prologue and epilogue call them unqualified from this namespace).
+using avx2::act_backward;
+using avx2::act_backward_from_output;
+using avx2::act_forward;
+}  // namespace rp::kernels::avx512
+
 #include "kernels/gemm/gemm_driver.h"
 #include "kernels/gemm/fma_peak.h"
 

@@ -18,9 +18,9 @@
 
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/gemm_pack.h"
+#include "kernels/nn/act.h"
 #include "kernels/gemm/gemm_ukernel.h"
 #include "kernels/gemm/gemm_dot.h"
-#include "kernels/nn/act.h"
 
 namespace rp::kernels::RP_ISA {
 

@@ -21,6 +21,13 @@ struct TileOut {
 
 inline bool act_in_registers(Act act) { return act == Act::none || act == Act::relu || act == Act::leaky_relu; }
 
+// The other activations (gelu, silu, tanh, sigmoid...) over a just-stored tile while it is in L1,
+// row by row through this instruction set's vectorized activation kernels (kernels/nn/act.h).
+template <typename T>
+void act_rows(Act act, T* c, int64_t ldc, int64_t rows, int64_t cols, T slope) {
+    for (int64_t i = 0; i < rows; ++i) act_forward(c + i * ldc, c + i * ldc, cols, act, slope);
+}
+
 // The same update for any tile shape, one element at a time: edge tiles and K == 0.
 // acc(i, j) = acc[i * acc_ld + j].
 template <typename T>
@@ -40,7 +47,7 @@ void store_tile_scalar(const T* acc, int64_t acc_ld, T* c, int64_t ldc, int64_t 
             cij = v;
         }
     }
-    if (o.last && !act_in_registers(o.act)) epilogue_act_rows(o.act, c, ldc, mr, nr, o.slope);
+    if (o.last && !act_in_registers(o.act)) act_rows(o.act, c, ldc, mr, nr, o.slope);
 }
 
 template <class VT, int MR_, int NV_>
@@ -139,7 +146,7 @@ struct MicroKernel {
                 VT::store(cp, x);
             }
         }
-        if (!act_in_registers(act)) epilogue_act_rows(act, c, ldc, MR, NR, o.slope);
+        if (!act_in_registers(act)) act_rows(act, c, ldc, MR, NR, o.slope);
     }
 };
 

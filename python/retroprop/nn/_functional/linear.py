@@ -6,9 +6,7 @@ applies the activation derivative (dZ = dY * act'), the dW GEMM also summing dZ'
 bias gradient; they write (beta = 0) or accumulate (beta = 1) straight into the leaves' .grad
 buffers instead of making temporaries.
 """
-import numpy as np
-
-from ... import _core
+from ... import _alloc, _core
 from ..._tensor import Tensor
 from ...autograd.engine import record
 from ...ops.activation import ACT, from_output
@@ -48,13 +46,13 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
         xd, wd = x._data, gemm_operand(weight._data)
         bd = None if bias is None else contiguous(bias._data)
     x2 = xd if fast else gemm_operand(xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1]))
-    out = np.empty((x2.shape[0], wd.shape[0]), dtype=xd.dtype)
+    out = _alloc.empty((x2.shape[0], wd.shape[0]), xd.dtype)
     keep_output = from_output(act, slope)
     if keep_output:
         _core.gemm(x2, wd.T, out, 1.0, 0.0, bd, act, slope)
         saved = out
     else:  # gelu/silu: the derivative needs the pre-activation z; keep it and apply act after
-        saved = np.empty_like(out)
+        saved = _alloc.empty_like(out)
         _core.gemm(x2, wd.T, saved, 1.0, 0.0, bd, 0, slope)
         _core.act_forward(saved, out, act, slope)
     y = Tensor._wrap(out if xd.ndim == 2 else out.reshape(xd.shape[:-1] + (wd.shape[0],)))
@@ -68,7 +66,7 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
         if bias is not None and bias.requires_grad:
             db, db_acc = leaf_grad_buffer(bias)
             if db is None:
-                db = db_ret = np.empty(bias._data.shape, dtype=g2.dtype)
+                db = db_ret = _alloc.empty(bias._data.shape, g2.dtype)
         dx = dw = None
         # The activation derivative (and, through dW's row sums, the bias gradient) is applied to
         # dY inside each GEMM's packing of it: dZ = dY * act'(.) is never written out.
@@ -77,13 +75,13 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
         if weight.requires_grad:
             buf, acc = leaf_grad_buffer(weight)
             if buf is None:
-                dw = buf = np.empty(wd.shape, dtype=wd.dtype)
+                dw = buf = _alloc.empty(wd.shape, wd.dtype)
             _core.gemm(g2.T, x2, buf, 1.0, 1.0 if acc else 0.0, row_sum=db, row_sum_accumulate=db_acc, **pro_t)
         elif db is not None:  # no dW GEMM to carry the bias gradient: one pass of its own
-            dz = np.empty_like(g2) if act else None
+            dz = _alloc.empty_like(g2) if act else None
             _core.act_bias_backward(g2, saved if act else None, dz, db, act, slope, keep_output, db_acc)
         if x.requires_grad:
-            dx = np.empty(x2.shape, dtype=x2.dtype)
+            dx = _alloc.empty(x2.shape, x2.dtype)
             _core.gemm(g2, wd, dx, **pro)
             if xd.ndim != 2:
                 dx = dx.reshape(xd.shape)
