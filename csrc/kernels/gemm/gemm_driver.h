@@ -46,17 +46,21 @@ inline int thread_id() {
 }
 
 // Split of an rp x cp grid of panels among nt threads as rc row chunks x cc column chunks
-// (rc * cc == nt) with the smallest per-thread load; ties prefer splitting columns.
+// (rc * cc == nt) with the smallest per-thread load. Among equal loads, the split that repeats
+// less packing: every column chunk packs all its rows of A (cost a_cost per extra chunk), every
+// row chunk all its columns of B (b_cost).
 struct Split {
     int64_t rc, cc;
 };
-inline Split best_split(int64_t rp, int64_t cp, int nt) {
+inline Split best_split(int64_t rp, int64_t cp, int nt, double a_cost = 0, double b_cost = 0) {
     Split best{1, nt};
     int64_t best_load = -1;
+    double best_extra = 0;
     for (int64_t rc = 1; rc <= nt; ++rc) {
         if (nt % rc) continue;
         const int64_t cc = nt / rc, load = ceil_div(rp, rc) * ceil_div(cp, cc);
-        if (best_load < 0 || load < best_load) best = {rc, cc}, best_load = load;
+        const double extra = double(cc - 1) * a_cost + double(rc - 1) * b_cost;
+        if (best_load < 0 || load < best_load || (load == best_load && extra < best_extra)) best = {rc, cc}, best_load = load, best_extra = extra;
     }
     return best;
 }
@@ -91,7 +95,8 @@ class GemmDriver {
         const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
         const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rp * cp));
         if (nt <= 1) return part(p, a, b, kc, 0, rp, 0, cp);
-        const Split s = best_split(rp, cp, nt);
+        // A packed with the prologue reads S too and applies the derivative: about three copies.
+        const Split s = best_split(rp, cp, nt, double(p.m) * double(p.k) * (p.pro.active() ? 3 : 1), double(p.n) * double(p.k));
 #pragma omp parallel num_threads(nt)
         {
             const int64_t t = thread_id(), r = t / s.cc, c = t % s.cc;
@@ -191,21 +196,33 @@ class GemmDriver {
             T* sp = scratch(3).template get<T>(n);
             pack_a_block<MR>(View<T>{s.at(i0, pc), s.rs, s.cs}, i1 - i0, kcur, sp);
             if (pro.act == Act::relu || pro.act == Act::leaky_relu) {  // y > 0 exactly when z > 0
+                // Branch-free (a ReLU mask is a coin flip per element): dY where S > 0, else
+                // dY * 0 (or * slope), the same bits as dY * act'(S).
+                using VT = typename UK::Vec;
                 const T neg = pro.act == Act::relu ? T(0) : pro.slope;
-                for (int64_t e = 0; e < n; ++e) dst[e] *= sp[e] > T(0) ? T(1) : neg;
+                const typename VT::V negv = VT::set1(neg);
+                int64_t e = 0;
+                for (; e + VT::W <= n; e += VT::W) {
+                    const typename VT::V d = VT::load(dst + e);
+                    VT::store(dst + e, VT::select_pos(VT::load(sp + e), d, VT::mul(d, negv)));
+                }
+                for (; e < n; ++e) dst[e] = sp[e] > T(0) ? dst[e] : dst[e] * neg;
             } else if (pro.from_output) {  // the out-of-line activation kernels
                 act_backward_from_output(dst, dst, sp, n, pro.act, pro.slope);
             } else {
                 act_backward(dst, dst, sp, n, pro.act, pro.slope);
             }
         }
-        if (sums) {  // in K order, block by block: the same bits for any thread count
-            for (int64_t i = i0; i < i1; ++i) {
-                const T* panel = dst + (i - i0) / MR * MR * kcur + (i - i0) % MR;
-                T sum = T(0);
-                for (int64_t q = 0; q < kcur; ++q) sum += panel[q * MR];
-                T& out = pro.row_sum[i];
-                out = pc == 0 && !pro.row_sum_accumulate ? sum : out + sum;
+        if (sums) {  // each row in K order, block by block: the same bits for any thread count
+            for (int64_t i = i0; i < i1; i += MR) {
+                const T* panel = dst + (i - i0) * kcur;
+                T acc[MR] = {};
+                for (int64_t q = 0; q < kcur; ++q)  // the MR rows side by side: one vector add per q
+                    for (int64_t r = 0; r < MR; ++r) acc[r] += panel[q * MR + r];
+                for (int64_t r = 0; r < imin(MR, i1 - i); ++r) {
+                    T& out = pro.row_sum[i + r];
+                    out = pc == 0 && !pro.row_sum_accumulate ? acc[r] : out + acc[r];
+                }
             }
         }
     }

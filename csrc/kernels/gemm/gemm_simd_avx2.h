@@ -16,6 +16,7 @@ struct VecF32 {
     static V add(V a, V b) { return _mm256_add_ps(a, b); }
     static V relu(V x) { return _mm256_max_ps(x, zero()); }  // max(NaN, 0) = 0, as act_forward
     static V leaky(V x, V s) { return _mm256_blendv_ps(_mm256_mul_ps(x, s), x, _mm256_cmp_ps(x, zero(), _CMP_GT_OQ)); }
+    static V select_pos(V s, V a, V b) { return _mm256_blendv_ps(b, a, _mm256_cmp_ps(s, zero(), _CMP_GT_OQ)); }  // s > 0 ? a : b
     // dst[q * dst_ld + j] = src[j * ld + q] for j, q < 8 (packing a transposed B).
     static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         V r[8], t[8], s[8];
@@ -47,6 +48,7 @@ struct VecF64 {
     static V add(V a, V b) { return _mm256_add_pd(a, b); }
     static V relu(V x) { return _mm256_max_pd(x, zero()); }
     static V leaky(V x, V s) { return _mm256_blendv_pd(_mm256_mul_pd(x, s), x, _mm256_cmp_pd(x, zero(), _CMP_GT_OQ)); }
+    static V select_pos(V s, V a, V b) { return _mm256_blendv_pd(b, a, _mm256_cmp_pd(s, zero(), _CMP_GT_OQ)); }
     // dst[q * dst_ld + j] = src[j * ld + q] for j, q < 4.
     static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         const V r0 = load(src), r1 = load(src + ld), r2 = load(src + 2 * ld), r3 = load(src + 3 * ld);

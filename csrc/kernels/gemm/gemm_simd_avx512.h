@@ -17,6 +17,7 @@ struct VecF32 {
     static V add(V a, V b) { return _mm512_add_ps(a, b); }
     static V relu(V x) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, zero(), _CMP_GT_OQ), x); }
     static V leaky(V x, V s) { return _mm512_mask_mov_ps(_mm512_mul_ps(x, s), _mm512_cmp_ps_mask(x, zero(), _CMP_GT_OQ), x); }
+    static V select_pos(V s, V a, V b) { return _mm512_mask_mov_ps(b, _mm512_cmp_ps_mask(s, zero(), _CMP_GT_OQ), a); }  // s > 0 ? a : b
     static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         for (int j = 0; j < W; ++j)
             for (int q = 0; q < W; ++q) dst[q * dst_ld + j] = src[j * ld + q];
@@ -36,6 +37,7 @@ struct VecF64 {
     static V add(V a, V b) { return _mm512_add_pd(a, b); }
     static V relu(V x) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(x, zero(), _CMP_GT_OQ), x); }
     static V leaky(V x, V s) { return _mm512_mask_mov_pd(_mm512_mul_pd(x, s), _mm512_cmp_pd_mask(x, zero(), _CMP_GT_OQ), x); }
+    static V select_pos(V s, V a, V b) { return _mm512_mask_mov_pd(b, _mm512_cmp_pd_mask(s, zero(), _CMP_GT_OQ), a); }
     static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         for (int j = 0; j < W; ++j)
             for (int q = 0; q < W; ++q) dst[q * dst_ld + j] = src[j * ld + q];

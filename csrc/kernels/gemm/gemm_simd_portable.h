@@ -26,6 +26,7 @@ struct VecPortable {
     static V add(V a, V b) { return a + b; }
     static V relu(V x) { return x > V{} ? x : V{}; }  // NaN -> 0, as act_forward
     static V leaky(V x, V slope) { return x > V{} ? x : x * slope; }
+    static V select_pos(V s, V a, V b) { return s > V{} ? a : b; }
     static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         for (int j = 0; j < W; ++j)
             for (int q = 0; q < W; ++q) dst[q * dst_ld + j] = src[j * ld + q];
