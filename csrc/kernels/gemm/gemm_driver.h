@@ -202,13 +202,13 @@ class GemmDriver {
     // Packs rows [i0, i1) x K block [pc, pc + kcur) of op(A) as consecutive MR-row panels, then
     // applies the prologue (activation derivative, row sums) to the packed block while it is hot.
     static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i0, int64_t i1, int64_t pc, int64_t kcur, T* dst, bool sums) {
-        pack_a_block<MR>(View<T>{a.at(i0, pc), a.rs, a.cs}, i1 - i0, kcur, dst);
+        pack_a_block<typename UK::Vec, MR>(View<T>{a.at(i0, pc), a.rs, a.cs}, i1 - i0, kcur, dst);
         const Prologue<T>& pro = p.pro;
         const int64_t n = round_up(i1 - i0, MR) * kcur;
         if (pro.s && pro.act != Act::none) {  // S packed the same way, so both are read in order
             const View<T> s = p.trans_a ? View<T>{pro.s, 1, pro.lds} : View<T>{pro.s, pro.lds, 1};
             T* sp = scratch(3).template get<T>(n);
-            pack_a_block<MR>(View<T>{s.at(i0, pc), s.rs, s.cs}, i1 - i0, kcur, sp);
+            pack_a_block<typename UK::Vec, MR>(View<T>{s.at(i0, pc), s.rs, s.cs}, i1 - i0, kcur, sp);
             if (pro.act == Act::relu || pro.act == Act::leaky_relu) {  // y > 0 exactly when z > 0
                 // Branch-free (a ReLU mask is a coin flip per element): dY where S > 0, else
                 // dY * 0 (or * slope), the same bits as dY * act'(S).

@@ -19,10 +19,24 @@ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t round_up(int64_t a, int64_t q) { return ceil_div(a, q) * q; }
 
 // One MR x kc panel of op(A) rows [0, mr) (mr <= MR): dst[p * MR + i] = a(i, p), zero rows past mr.
-template <int64_t MR, typename T>
+// VT (SIMD traits) supplies the register transposes for a row-major A: W x W blocks when MR == W,
+// or MR x W blocks through VT::transpose_rows when it has one for this MR (AVX2 float: 4 x 8).
+template <class VT, int64_t MR>
+constexpr bool kVectorPackA = MR == VT::W || VT::template kTransposeRows<MR>;
+
+template <class VT, int64_t MR, typename T>
 void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
     if (mr == MR) {  // MR streams read in step (each sequential when A is row-major)
-        for (int64_t p = 0; p < kc; ++p)
+        int64_t p0 = 0;
+        if constexpr (kVectorPackA<VT, MR>) {
+            if (a.cs == 1) {
+                for (; p0 + VT::W <= kc; p0 += VT::W) {
+                    if constexpr (MR == VT::W) VT::transpose(a.at(0, p0), a.rs, dst + p0 * MR, MR);
+                    else VT::template transpose_rows<MR>(a.at(0, p0), a.rs, dst + p0 * MR);
+                }
+            }
+        }
+        for (int64_t p = p0; p < kc; ++p)
             for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = *a.at(i, p);
         return;
     }
@@ -34,10 +48,10 @@ void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
 // round_up(m, MR) * kc elements. A transposed A (unit row stride) is read row of op(A)^T by row,
 // each contiguous run once: panel by panel, a power-of-two leading dimension would make every
 // kc-row walk fight over a few L1 sets and fetch each line MR / 16 times over.
-template <int64_t MR, typename T>
+template <class VT, int64_t MR, typename T>
 void pack_a_block(View<T> a, int64_t m, int64_t kc, T* __restrict dst) {
     if (a.rs != 1 || a.cs == 1) {
-        for (int64_t i = 0; i < m; i += MR) pack_a_panel<MR>(View<T>{a.at(i, 0), a.rs, a.cs}, imin(MR, m - i), kc, dst + i * kc);
+        for (int64_t i = 0; i < m; i += MR) pack_a_panel<VT, MR>(View<T>{a.at(i, 0), a.rs, a.cs}, imin(MR, m - i), kc, dst + i * kc);
         return;
     }
     const int64_t full = m / MR * MR;

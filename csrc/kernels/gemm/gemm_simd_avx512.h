@@ -8,6 +8,8 @@ struct VecF32 {
     using Scalar = float;
     using V = __m512;
     static constexpr int W = 16;
+    template <int64_t R>
+    static constexpr bool kTransposeRows = false;
     static V zero() { return _mm512_setzero_ps(); }
     static V load(const Scalar* p) { return _mm512_loadu_ps(p); }
     static void store(Scalar* p, V v) { _mm512_storeu_ps(p, v); }
@@ -18,7 +20,7 @@ struct VecF32 {
     static V relu(V x) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, zero(), _CMP_GT_OQ), x); }
     static V leaky(V x, V s) { return _mm512_mask_mov_ps(_mm512_mul_ps(x, s), _mm512_cmp_ps_mask(x, zero(), _CMP_GT_OQ), x); }
     static V select_pos(V s, V a, V b) { return _mm512_mask_mov_ps(b, _mm512_cmp_ps_mask(s, zero(), _CMP_GT_OQ), a); }  // s > 0 ? a : b
-    static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
+    [[gnu::always_inline]] static inline void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         for (int j = 0; j < W; ++j)
             for (int q = 0; q < W; ++q) dst[q * dst_ld + j] = src[j * ld + q];
     }
@@ -28,6 +30,8 @@ struct VecF64 {
     using Scalar = double;
     using V = __m512d;
     static constexpr int W = 8;
+    template <int64_t R>
+    static constexpr bool kTransposeRows = false;
     static V zero() { return _mm512_setzero_pd(); }
     static V load(const Scalar* p) { return _mm512_loadu_pd(p); }
     static void store(Scalar* p, V v) { _mm512_storeu_pd(p, v); }
@@ -38,7 +42,7 @@ struct VecF64 {
     static V relu(V x) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(x, zero(), _CMP_GT_OQ), x); }
     static V leaky(V x, V s) { return _mm512_mask_mov_pd(_mm512_mul_pd(x, s), _mm512_cmp_pd_mask(x, zero(), _CMP_GT_OQ), x); }
     static V select_pos(V s, V a, V b) { return _mm512_mask_mov_pd(b, _mm512_cmp_pd_mask(s, zero(), _CMP_GT_OQ), a); }
-    static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
+    [[gnu::always_inline]] static inline void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         for (int j = 0; j < W; ++j)
             for (int q = 0; q < W; ++q) dst[q * dst_ld + j] = src[j * ld + q];
     }

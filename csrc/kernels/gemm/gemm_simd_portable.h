@@ -13,6 +13,8 @@ struct VecPortable {
     using Scalar = T;
     using V = Vec;
     static constexpr int W = 16 / sizeof(T);
+    template <int64_t R>
+    static constexpr bool kTransposeRows = false;
     static V zero() { return V{}; }
     static V load(const T* p) {
         V v;
@@ -27,7 +29,7 @@ struct VecPortable {
     static V relu(V x) { return x > V{} ? x : V{}; }  // NaN -> 0, as act_forward
     static V leaky(V x, V slope) { return x > V{} ? x : x * slope; }
     static V select_pos(V s, V a, V b) { return s > V{} ? a : b; }
-    static void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
+    [[gnu::always_inline]] static inline void transpose(const Scalar* src, int64_t ld, Scalar* dst, int64_t dst_ld) {
         for (int j = 0; j < W; ++j)
             for (int q = 0; q < W; ++q) dst[q * dst_ld + j] = src[j * ld + q];
     }
