@@ -21,9 +21,9 @@ namespace rp::kernels::avx512 {
 using ukernel_avx512_12x32 = MicroKernel<VecF32, 12, 2>;
 using ukernel_avx512_12x16 = MicroKernel<VecF64, 12, 2>;
 
-// MC, KC per type: L1d 32 KiB, L2 512 KiB per core (Zen 3 class).
-void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_avx512_12x32, 144, 256>::run(p); }
-void dgemm(const GemmProblem<double>& p) { GemmDriver<ukernel_avx512_12x16, 72, 256>::run(p); }
+// MC, KC per type: an MC x KC block of A (about 240 KiB) in the L2, a KC x NR panel of B in L1.
+void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_avx512_12x32, 240, 256>::run(p); }
+void dgemm(const GemmProblem<double>& p) { GemmDriver<ukernel_avx512_12x16, 120, 256>::run(p); }
 
 double fma_flops(int64_t iters, float* sink) { return fma_probe(iters, sink); }
 
