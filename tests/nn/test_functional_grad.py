@@ -91,6 +91,43 @@ def test_linear_act_grads_for_any_subset_of_inputs_and_accumulated(act, needs):
             np.testing.assert_allclose(got, 2 * want, rtol=1e-12, atol=1e-12)
 
 
+FUSABLE = {"relu": F.relu, "leaky_relu": lambda t: F.leaky_relu(t, 0.2), "leaky_relu_neg": lambda t: F.leaky_relu(t, -0.3),
+           "gelu": F.gelu, "silu": F.silu, "tanh": F.tanh, "sigmoid": F.sigmoid}
+
+
+@pytest.mark.parametrize("name", list(FUSABLE))
+def test_activation_of_a_linear_output_folds_into_the_linear_backward(name):
+    """F.relu(fc(x)) & co.: the activation's node goes straight to x, W, b with the fused
+    backward. Its gradients must equal the unfused graph's (the activation applied to h * 1,
+    which has a node of its own) to 1e-12 (same float64 arithmetic, summation order aside),
+    also when h is used again elsewhere and when x has leading dimensions; and it passes
+    gradcheck."""
+    act = FUSABLE[name]
+    rng = np.random.default_rng(7)
+    for xshape in [(6, 4), (2, 3, 4)]:
+        x, w, b = away_from_zero(*xshape), away_from_zero(5, 4, seed=1) * 0.3, away_from_zero(5, seed=2)
+        r1 = rng.standard_normal(xshape[:-1] + (5,))
+        r2 = rng.standard_normal(xshape[:-1] + (5,))
+
+        def grads(fused, reuse):
+            ts = [rp.tensor(a, requires_grad=True) for a in (x, w, b)]
+            h = F.linear(*ts)
+            y = act(h if fused else h * 1.0)
+            if fused:
+                assert {id(p) for p in y._node.parents} == {id(t) for t in ts}, "not folded into the Linear"
+            loss = (y * rp.tensor(r1)).sum()
+            if reuse:
+                loss = loss + (h * rp.tensor(r2)).sum()
+            loss.backward()
+            return [t.grad.numpy() for t in ts]
+
+        for reuse in (False, True):
+            for got, want in zip(grads(True, reuse), grads(False, reuse)):
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    gradcheck(lambda x, w, b: act(F.linear(x, w, b)), [away_from_zero(3, 4), away_from_zero(5, 4, seed=1) * 0.3,
+                                                       away_from_zero(5, seed=2)])
+
+
 def test_linear_3d_gradcheck():
     gradcheck(F.linear, [away_from_zero(2, 3, 4), away_from_zero(5, 4, seed=1)])
 

@@ -15,9 +15,10 @@ from .grad_mode import _state as _grad_mode
 class Node:
     """One recorded operation: the inputs it reads and the function that sends gradients back."""
 
-    __slots__ = ("name", "backward", "parents", "saved", "versions")
+    __slots__ = ("name", "backward", "parents", "saved", "versions", "fuse")
 
     def __init__(self, name, backward, parents, saved=()):
+        self.fuse = None  # set by an operation a following one may fold into (Linear -> activation)
         self.name = name
         self.backward = backward
         self.parents = parents

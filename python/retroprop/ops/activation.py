@@ -38,6 +38,10 @@ def _contiguous(g):
 
 def apply_act(a, act, slope=0.01, name="activation"):
     """act(a) as a recorded operation (act: a code of ACT)."""
+    node = getattr(a, "_node", None)
+    if node is not None and node.fuse is not None and is_grad_enabled():
+        from ..nn._functional.linear import act_after_linear  # nn builds on ops: imported when used
+        return act_after_linear(a, act, slope, _NAMES[act] + "Backward0")
     x = _float_data(a, name)
     y = _alloc.empty_like(x)
     _core.act_forward(x, y, act, slope)

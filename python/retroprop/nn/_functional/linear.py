@@ -60,6 +60,34 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
         return y
     parents = (x, weight) if bias is None else (x, weight, bias)
 
+    node = record(y, parents, _backward(x, weight, bias, x2, wd, xd.shape, act, slope, saved, keep_output), _NAMES[act],
+                  saved=parents)._node
+    if not act and node is not None:  # F.relu(fc(x)) & co. can still fold their derivative into this GEMM
+        node.fuse = (x, weight, bias, x2, wd, xd.shape)
+    return y
+
+
+def act_after_linear(a, act, slope, name):
+    """act(a) for `a` the output of linear() (its node's `fuse` context): the activation runs as
+    its own vectorized pass, but the recorded node goes straight to the Linear's inputs, and its
+    backward is the fused one (act' and the bias gradient applied while the GEMMs pack dY), so
+    no separate activation backward pass. `a`'s own node still serves any other use of `a`."""
+    x, weight, bias, x2, wd, xshape = a._node.fuse
+    z = a._data
+    out = _alloc.empty_like(z)
+    _core.act_forward(z, out, act, slope)
+    y = Tensor._wrap(out)
+    keep_output = from_output(act, slope)
+    saved = (out if keep_output else z).reshape(-1, wd.shape[0])
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return record(y, parents, _backward(x, weight, bias, x2, wd, xshape, act, slope, saved, keep_output), name,
+                  saved=parents + ((y,) if keep_output else (a,)))
+
+
+def _backward(x, weight, bias, x2, wd, xshape, act, slope, saved, keep_output):
+    """The backward of act(x2 @ wd.T + b): dX and dW GEMMs whose packing of dY applies act'
+    (saved: the output when keep_output, else the pre-activation, 2-D)."""
+
     def backward(g):
         g2 = contiguous(g if g.ndim == 2 else g.reshape(-1, g.shape[-1]))
         db, db_acc, db_ret = None, False, None
@@ -83,11 +111,11 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
         if x.requires_grad:
             dx = _alloc.empty(x2.shape, x2.dtype)
             _core.gemm(g2, wd, dx, **pro)
-            if xd.ndim != 2:
-                dx = dx.reshape(xd.shape)
+            if len(xshape) != 2:
+                dx = dx.reshape(xshape)
         return (dx, dw) if bias is None else (dx, dw, db_ret)
 
-    return record(y, parents, backward, _NAMES[act], saved=parents)
+    return backward
 
 
 def linear(input, weight, bias=None):
