@@ -103,6 +103,14 @@ Isa best_isa() {
 Isa active_isa() { return state().active; }
 const std::string& isa_warning() { return state().warning; }
 
+bool use_avx2_kernels() {
+#ifdef RP_HAVE_AVX2
+    return active_isa() != Isa::baseline;
+#else
+    return false;
+#endif
+}
+
 void set_active_isa(Isa isa) {
     if (!isa_supported(isa)) throw std::invalid_argument(std::string("instruction set ") + isa_name(isa) + " is not supported here");
     state().active = isa;

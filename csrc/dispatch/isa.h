@@ -17,5 +17,8 @@ Isa best_isa();               // the best supported path
 Isa active_isa();
 const std::string& isa_warning();
 void set_active_isa(Isa isa);  // throws std::invalid_argument when unsupported
+// For kernel families built for baseline and AVX2 only (optimizers, activations): whether the
+// active path is above baseline, so their AVX2 build runs (AVX-512 machines included).
+bool use_avx2_kernels();
 
 }  // namespace rp::dispatch

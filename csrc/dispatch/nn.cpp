@@ -64,14 +64,6 @@ void check_targets(const int64_t* targets, int64_t N, int64_t C, int64_t ignore_
     }
 }
 
-bool use_avx2() {
-#ifdef RP_HAVE_AVX2
-    return active_isa() != Isa::baseline;
-#else
-    return false;
-#endif
-}
-
 // The active instruction set's activation kernels (or the references), as function pointers.
 template <typename T>
 using ActForward = void (*)(T*, const T*, int64_t, kernels::Act, T);
@@ -80,7 +72,7 @@ template <typename T>
 ActForward<T> pick_act_forward(bool reference) {
     if (reference) return &kernels::act_forward_reference<T>;
 #ifdef RP_HAVE_AVX2
-    if (use_avx2()) return static_cast<ActForward<T>>(&kernels::avx2::act_forward);
+    if (use_avx2_kernels()) return static_cast<ActForward<T>>(&kernels::avx2::act_forward);
 #endif
     return static_cast<ActForward<T>>(&kernels::baseline::act_forward);
 }
@@ -90,7 +82,7 @@ kernels::ActRowBackward<T> pick_act_backward(bool from_output, bool reference) {
     using F = kernels::ActRowBackward<T>;
     if (reference) return from_output ? &kernels::act_backward_from_output_reference<T> : &kernels::act_backward_reference<T>;
 #ifdef RP_HAVE_AVX2
-    if (use_avx2())
+    if (use_avx2_kernels())
         return from_output ? static_cast<F>(&kernels::avx2::act_backward_from_output) : static_cast<F>(&kernels::avx2::act_backward);
 #endif
     return from_output ? static_cast<F>(&kernels::baseline::act_backward_from_output) : static_cast<F>(&kernels::baseline::act_backward);

@@ -20,20 +20,12 @@ constexpr int64_t kChunkBytes = 32 * 1024;
 // Below this many elements a parallel region costs more than it saves.
 constexpr int64_t kParallelMin = 1 << 15;
 
-bool use_avx2() {
-#ifdef RP_HAVE_AVX2
-    return active_isa() != Isa::baseline;
-#else
-    return false;
-#endif
-}
-
 #ifdef RP_HAVE_AVX2
 #define RP_PICK(fn, Coef)                                                                             \
     template <typename T>                                                                             \
     auto pick_##fn() {                                                                                \
         using F = void (*)(const kernels::Coef&, const OptimChunk<T>&);                              \
-        return use_avx2() ? static_cast<F>(&kernels::avx2::fn) : static_cast<F>(&kernels::baseline::fn); \
+        return use_avx2_kernels() ? static_cast<F>(&kernels::avx2::fn) : static_cast<F>(&kernels::baseline::fn); \
     }
 #else
 #define RP_PICK(fn, Coef)                                                \
@@ -159,7 +151,7 @@ std::vector<double> norm_parts(const std::vector<const T*>& xs, const std::vecto
     int64_t total = 0;
     const auto ps = pieces_of(ns, kChunkBytes / int64_t(sizeof(T)), total);
     std::vector<double> part(ps.size());
-    const bool avx2 = use_avx2();
+    const bool avx2 = use_avx2_kernels();
     parallel_pieces(ps, total, [&](const Piece& pc) {
         const T* x = xs[pc.tensor] + pc.begin;
         const size_t j = &pc - ps.data();
@@ -185,7 +177,7 @@ template <typename T>
 void scale_all(const std::vector<T*>& xs, const std::vector<int64_t>& ns, double a) {
     int64_t total = 0;
     const auto ps = pieces_of(ns, kChunkBytes / int64_t(sizeof(T)), total);
-    const bool avx2 = use_avx2();
+    const bool avx2 = use_avx2_kernels();
     parallel_pieces(ps, total, [&](const Piece& pc) {
         T* x = xs[pc.tensor] + pc.begin;
 #ifdef RP_HAVE_AVX2

@@ -45,6 +45,14 @@ inline int thread_id() {
 #endif
 }
 
+inline int team_size() {
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
 // Split of an rp x cp grid of panels among nt threads as rc row chunks x cc column chunks
 // (rc * cc == nt) with the smallest per-thread load. Among equal loads, the split that repeats
 // less packing: every column chunk packs all its rows of A (cost a_cost per extra chunk), every
@@ -52,7 +60,7 @@ inline int thread_id() {
 struct Split {
     int64_t rc, cc;
 };
-inline Split best_split(int64_t rp, int64_t cp, int nt, double a_cost = 0, double b_cost = 0) {
+inline Split best_split(int64_t rp, int64_t cp, int nt, double a_cost, double b_cost) {
     Split best{1, nt};
     int64_t best_load = -1;
     double best_extra = 0;
@@ -66,6 +74,20 @@ inline Split best_split(int64_t rp, int64_t cp, int nt, double a_cost = 0, doubl
 }
 inline int64_t chunk_begin(int64_t n, int64_t parts, int64_t i) { return n * i / parts; }
 
+// Runs f(r0, r1, c0, c1) for each of the nt rectangles of an rp x cp grid of blocks (best_split),
+// one per thread; on the calling thread alone when nt <= 1. Should OpenMP grant fewer threads
+// than asked, a thread takes several rectangles: which thread runs one never changes its bits.
+template <class F>
+void for_rectangles(int64_t rp, int64_t cp, int nt, double a_cost, double b_cost, F&& f) {
+    if (nt <= 1) return f(int64_t(0), rp, int64_t(0), cp);
+    const Split s = best_split(rp, cp, nt, a_cost, b_cost);
+#pragma omp parallel num_threads(nt)
+    for (int64_t t = thread_id(); t < nt; t += team_size()) {
+        const int64_t r = t / s.cc, c = t % s.cc;
+        f(chunk_begin(rp, s.rc, r), chunk_begin(rp, s.rc, r + 1), chunk_begin(cp, s.cc, c), chunk_begin(cp, s.cc, c + 1));
+    }
+}
+
 // UK: the micro-kernel (gemm_ukernel.h). MC, KC: cache block sizes of this instruction set and
 // type (MC a multiple of MR): an MC x KC block of packed A fits a core's L2, a KC x NR panel of
 // packed B its L1.
@@ -75,10 +97,10 @@ inline int64_t chunk_begin(int64_t n, int64_t parts, int64_t i) { return n * i /
 // That repeats a little packing (A once per column chunk, B once per row chunk) but needs no
 // barrier and no packed data crossing between cores, which is what limits small-M products
 // (an MLP's batch of 32) on two threads. Per thread:
-//   for each MC row block, for each KC block of K:
-//     pack the A block (L2) — unless the thread has a single column panel (no reuse: A is then
-//     read in place, which for N <= NR products like a 10-class output layer saves the pass);
-//     for each own column panel: pack the KC x NR B panel (L1), run every MR-row tile over it.
+//   for each KC block of K (with several row blocks: pack the thread's B block first, once),
+//     for each MC row block: pack the A block (L2) — unless the thread has a single column panel
+//     (no reuse: A is then read in place) — then for each own column panel (packed here, into
+//     L1, when there is one row block) run every MR-row tile over it.
 template <class UK, int64_t MC, int64_t KC>
 class GemmDriver {
     using T = typename UK::T;
@@ -94,16 +116,9 @@ class GemmDriver {
         const int64_t kc = even_block(p.k, KC, 4);
         const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
         const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rp * cp));
-        if (nt <= 1) return part(p, a, b, kc, 0, rp, 0, cp);
         // A packed with the prologue reads S too and applies the derivative: about three copies.
-        const Split s = best_split(rp, cp, nt, double(p.m) * double(p.k) * (p.pro.active() ? 3 : 1), double(p.n) * double(p.k));
-#pragma omp parallel num_threads(nt)
-        {
-            const int64_t t = thread_id(), r = t / s.cc, c = t % s.cc;
-            if (r < s.rc)
-                part(p, a, b, kc, chunk_begin(rp, s.rc, r), chunk_begin(rp, s.rc, r + 1), chunk_begin(cp, s.cc, c),
-                     chunk_begin(cp, s.cc, c + 1));
-        }
+        for_rectangles(rp, cp, nt, double(p.m) * double(p.k) * (p.pro.active() ? 3 : 1), double(p.n) * double(p.k),
+                       [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) { part(p, a, b, kc, r0, r1, c0, c1); });
     }
 
    private:
@@ -139,13 +154,7 @@ class GemmDriver {
                 }
             }
         };
-        if (nt <= 1) return part(0, rb, 0, cb);
-        const Split s = best_split(rb, cb, nt);
-#pragma omp parallel num_threads(nt)
-        {
-            const int64_t t = thread_id(), r = t / s.cc, c = t % s.cc;
-            part(chunk_begin(rb, s.rc, r), chunk_begin(rb, s.rc, r + 1), chunk_begin(cb, s.cc, c), chunk_begin(cb, s.cc, c + 1));
-        }
+        for_rectangles(rb, cb, nt, 0, 0, part);  // nothing is packed: ties split columns
     }
 
     // The epilogue of the tile at row i, column j, for the K block [pc, pc + kcur).

@@ -1,4 +1,4 @@
-"""Shared fixtures for the optimizer tests: every instruction-set path the machine runs."""
+"""Shared fixtures: every instruction-set path the machine runs, switched in-process."""
 import pytest
 
 from retroprop import _core
