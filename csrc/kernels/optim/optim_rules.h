@@ -32,7 +32,7 @@ inline typename X::V lerp(typename X::V a, typename X::V b, const Lerp& l) {
 }
 
 template <typename T, bool MOM, bool FRESH, bool NEST, bool L2>
-void sgd_impl(const SgdCoef& c, const OptimChunk<T>& k) {
+void sgd_impl(const SgdCoef c, const OptimChunk<T>& k) {
     T* __restrict p = k.p;
     const T* __restrict g = k.g;
     T* __restrict buf = k.s0;
@@ -50,7 +50,7 @@ void sgd_impl(const SgdCoef& c, const OptimChunk<T>& k) {
 }
 
 template <typename T, bool L2>
-void adagrad_impl(const AdagradCoef& c, const OptimChunk<T>& k) {
+void adagrad_impl(const AdagradCoef c, const OptimChunk<T>& k) {
     T* __restrict p = k.p;
     const T* __restrict g = k.g;
     T* __restrict sum = k.s0;
@@ -66,7 +66,7 @@ void adagrad_impl(const AdagradCoef& c, const OptimChunk<T>& k) {
 }
 
 template <typename T, bool L2, bool CENTERED, bool MOM>
-void rmsprop_impl(const RmspropCoef& c, const OptimChunk<T>& k) {
+void rmsprop_impl(const RmspropCoef c, const OptimChunk<T>& k) {
     T* __restrict p = k.p;
     const T* __restrict g = k.g;
     T* __restrict sq = k.s0;
@@ -96,7 +96,7 @@ void rmsprop_impl(const RmspropCoef& c, const OptimChunk<T>& k) {
 }
 
 template <typename T, bool L2, bool AMS>
-void adam_impl(const AdamCoef& c, const OptimChunk<T>& k) {
+void adam_impl(const AdamCoef c, const OptimChunk<T>& k) {
     T* __restrict p = k.p;
     const T* __restrict g = k.g;
     T* __restrict m = k.s0;

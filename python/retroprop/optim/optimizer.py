@@ -9,7 +9,8 @@ from itertools import chain
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import _state as _grad_state
+from ..autograd.grad_mode import enable_grad
 from . import _fused
 
 
@@ -113,9 +114,13 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
+        prev = _grad_state.enabled  # no_grad() without the context manager's cost, every step
+        _grad_state.enabled = False
+        try:
             for group in self.param_groups:
                 self._step_group(group)
+        finally:
+            _grad_state.enabled = prev
         return loss
 
     def _step_group(self, group):
