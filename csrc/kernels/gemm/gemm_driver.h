@@ -92,15 +92,15 @@ void for_rectangles(int64_t rp, int64_t cp, int nt, double a_cost, double b_cost
 // type (MC a multiple of MR): an MC x KC block of packed A fits a core's L2, a KC x NR panel of
 // packed B its L1.
 //
-// Threads own disjoint rectangles of C (row panels x column panels, best_split) and never wait
-// for each other: each packs the A rows and B panels it needs itself, into its own buffers.
-// That repeats a little packing (A once per column chunk, B once per row chunk) but needs no
-// barrier and no packed data crossing between cores, which is what limits small-M products
-// (an MLP's batch of 32) on two threads. Per thread:
-//   for each KC block of K (with several row blocks: pack the thread's B block first, once),
-//     for each MC row block: pack the A block (L2) — unless the thread has a single column panel
-//     (no reuse: A is then read in place) — then for each own column panel (packed here, into
-//     L1, when there is one row block) run every MR-row tile over it.
+// Work is shared dynamically. For each KC block of K (a phase; threads meet at a barrier
+// between phases, as a tile's K blocks must be summed in order), the units of work are (MC row
+// block) x (a group of NR column panels), taken in row-block order from a shared counter. A
+// thread packs the unit's A block into its own L2 buffer (kept while its next units are in the
+// same row block: with the A block of a thread's previous unit packed already, only B is
+// packed), then packs each B panel into L1 right before running every MR-row tile over it.
+// A thread slowed by the machine (another tenant, an interrupt) simply takes fewer units: with
+// two threads the slower core no longer sets the pace. Which thread runs a unit never changes
+// its bits: a tile's arithmetic depends on the shape only.
 template <class UK, int64_t MC, int64_t KC>
 class GemmDriver {
     using T = typename UK::T;
@@ -113,15 +113,86 @@ class GemmDriver {
         const View<T> a = p.trans_a ? View<T>{p.a, 1, p.lda} : View<T>{p.a, p.lda, 1};
         const View<T> b = p.trans_b ? View<T>{p.b, 1, p.ldb} : View<T>{p.b, p.ldb, 1};
         if (dot_shape(p)) return p.n <= kDotMaxN ? dot<2, 5>(p) : dot<3, 4>(p);
-        const int64_t kc = even_block(p.k, KC, 4);
-        const int64_t rp = ceil_div(p.m, MR), cp = ceil_div(p.n, NR);
-        const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), rp * cp));
-        // A packed with the prologue reads S too and applies the derivative: about three copies.
-        for_rectangles(rp, cp, nt, double(p.m) * double(p.k) * (p.pro.active() ? 3 : 1), double(p.n) * double(p.k),
-                       [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) { part(p, a, b, kc, r0, r1, c0, c1); });
+        Plan s;
+        s.kc = even_block(p.k, KC, 4);
+        s.mc = even_block(p.m, MC, MR);
+        s.rb = ceil_div(p.m, s.mc);
+        s.cp = ceil_div(p.n, NR);
+        s.nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), s.rb * s.cp));
+        // About kUnitsPerThread units per thread: enough to even out two cores' speeds, each
+        // still a few row tiles times several panels.
+        s.g = imax(1, imin(s.cp, s.rb * s.cp / (kUnitsPerThread * s.nt)));
+        s.cg = ceil_div(s.cp, s.g);
+        // Per thread and phase parity, the next unit of its range, one cache line apiece.
+        int64_t* next = static_cast<int64_t*>(std::malloc(sizeof(int64_t) * kPad * 2 * size_t(s.nt)));
+        if (!next) throw std::bad_alloc();
+        for (int r = 0; r < s.nt; ++r) next[r * kPad] = next[(s.nt + r) * kPad] = s.range_begin(r);
+        if (s.nt <= 1) {
+            work(p, a, b, s, next, 0, false);
+        } else {
+#pragma omp parallel num_threads(s.nt)
+            work(p, a, b, s, next, thread_id(), true);
+        }
+        std::free(next);
     }
 
    private:
+    static constexpr int64_t kUnitsPerThread = 8, kPad = 8;
+
+    // The blocking of one product, by shape only: K blocks of kc, rb row blocks of mc rows, cp
+    // column panels of NR, in cg groups of g panels. A unit is a row block x a group, numbered
+    // row block after row block; thread t starts on range t of nt equal ranges of units.
+    struct Plan {
+        int64_t kc, mc, rb, cp, g, cg;
+        int nt;
+        int64_t units() const { return rb * cg; }
+        int64_t range_begin(int r) const { return units() * r / nt; }
+    };
+
+    // Thread t's share (the whole product when alone). Per K block (a phase), the thread takes
+    // the units of its own range, then those left in the others' (so the first ones stay in its
+    // own row blocks: each A block is packed once, unless a thread finishing early helps). team:
+    // threads meet at a barrier between phases (false when alone, maybe inside a caller's
+    // parallel region, whose threads must not be waited for).
+    static void work(const GemmProblem<T>& p, View<T> a, View<T> b, const Plan& s, int64_t* next, int t, bool team) {
+        // A is read in place by a single column panel (no reuse to pay for packing), unless the
+        // prologue must transform it; its last, partial row panel is still packed (zero-padded).
+        const bool packed_a = p.pro.active() || s.cp > 1;
+        T* pa = scratch(1).get<T>(s.mc * s.kc);
+        T* pb = scratch(2).get<T>(s.kc * NR);
+        for (int64_t pc = 0, phase = 0; pc < p.k; pc += s.kc, ++phase) {
+            const int64_t kcur = imin(s.kc, p.k - pc);
+            int64_t* taken = next + (phase & 1) * s.nt * kPad;
+            // Nobody uses the other parity's counters until every thread has passed this phase's barrier.
+            if (t == 0)
+                for (int r = 0; r < s.nt; ++r) __atomic_store_n(next + (((phase + 1) & 1) * s.nt + r) * kPad, s.range_begin(r), __ATOMIC_RELAXED);
+            int64_t packed_block = -1;
+            for (int i = 0; i < s.nt; ++i) {
+                const int r = (t + i) % s.nt;
+                const int64_t end = s.range_begin(r + 1);
+                for (int64_t u; (u = __atomic_fetch_add(taken + r * kPad, 1, __ATOMIC_RELAXED)) < end;) {
+                    const int64_t block = u / s.cg, group = u % s.cg;
+                    const int64_t ic = block * s.mc, mcur = imin(s.mc, p.m - ic);
+                    const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
+                    if (block != packed_block) {
+                        if (i_packed < ic + mcur) pack_a(p, a, i_packed, ic + mcur, pc, kcur, pa + (i_packed - ic) * kcur);
+                        packed_block = block;
+                    }
+                    // The bias gradient's row sums: once per row block and K block, by whoever
+                    // runs the block's first group (phases keep each row's K blocks in order).
+                    if (group == 0 && p.pro.row_sum) row_sums(p.pro, pa, ic, ic + mcur, pc, kcur);
+                    for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp) {
+                        pack_b(b, pc, kcur, jp, pb, p.n);
+                        tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, pb, jp);
+                    }
+                }
+            }
+            if (team && pc + s.kc < p.k) {
+#pragma omp barrier
+            }
+        }
+    }
+
     // Measured on Zen 3: dot tiles beat packing W up to M = 16 (60 vs 48 GFLOP/s at 16x512x512),
     // not at M = 32 (67 vs 77).
     static constexpr int64_t kDotMaxN = 16, kDotMaxM = 16;
@@ -171,46 +242,9 @@ class GemmDriver {
         for (int64_t j = 0; j < p.n; j += NR) store_tile_scalar(zeros, 0, p.c + j, p.ldc, p.m, imin(NR, p.n - j), tile_out(p, 0, 0, 0, j));
     }
 
-    // Row panels [ip0, ip1) x column panels [jp0, jp1) of C, on the calling thread.
-    static void part(const GemmProblem<T>& p, View<T> a, View<T> b, int64_t kc, int64_t ip0, int64_t ip1, int64_t jp0, int64_t jp1) {
-        if (ip0 >= ip1 || jp0 >= jp1) return;
-        const int64_t i_begin = ip0 * MR, i_end = imin(ip1 * MR, p.m);
-        const int64_t mc = even_block(i_end - i_begin, MC, MR);
-        // One row block: each B panel is packed right before its only use, so it is read from L1.
-        // Several: the thread's B block (at most ~1 MiB) is packed once per K block and reused
-        // by every row block, instead of re-reading op(B) from memory at its original strides.
-        const bool b_block = i_end - i_begin > mc;
-        const int64_t chunk = b_block ? imax(1, (int64_t(1) << 20) / int64_t(KC * NR * sizeof(T))) : jp1 - jp0;
-        // The prologue transforms A as it is packed; its row sums are taken by the threads
-        // that own the first column panels, so each row is summed once.
-        const bool packed_a = p.pro.active() || jp1 - jp0 > 1, sums = p.pro.row_sum && jp0 == 0;
-        T* pa = scratch(1).get<T>(mc * kc);
-        T* pb = scratch(2).get<T>(kc * NR * (b_block ? imin(chunk, jp1 - jp0) : 1));
-        for (int64_t jc0 = jp0; jc0 < jp1; jc0 += chunk) {
-            const int64_t jc1 = imin(jp1, jc0 + chunk);
-            for (int64_t pc = 0; pc < p.k; pc += kc) {
-                const int64_t kcur = imin(kc, p.k - pc);
-                if (b_block)
-                    for (int64_t jp = jc0; jp < jc1; ++jp) pack_b(b, pc, kcur, jp, pb + (jp - jc0) * NR * kcur, p.n);
-                for (int64_t ic = i_begin; ic < i_end; ic += mc) {
-                    const int64_t mcur = imin(mc, i_end - ic);
-                    // Unpacked A still needs its last, partial row panel zero-padded to MR rows.
-                    const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
-                    if (i_packed < ic + mcur)
-                        pack_a(p, a, i_packed, ic + mcur, pc, kcur, pa + (i_packed - ic) * kcur, sums && jc0 == jp0);
-                    for (int64_t jp = jc0; jp < jc1; ++jp) {
-                        T* panel = b_block ? pb + (jp - jc0) * NR * kcur : pb;
-                        if (!b_block) pack_b(b, pc, kcur, jp, panel, p.n);
-                        tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, panel, jp);
-                    }
-                }
-            }
-        }
-    }
-
     // Packs rows [i0, i1) x K block [pc, pc + kcur) of op(A) as consecutive MR-row panels, then
-    // applies the prologue (activation derivative, row sums) to the packed block while it is hot.
-    static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i0, int64_t i1, int64_t pc, int64_t kcur, T* dst, bool sums) {
+    // applies the prologue's activation derivative to the packed block while it is hot.
+    static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i0, int64_t i1, int64_t pc, int64_t kcur, T* dst) {
         pack_a_block<typename UK::Vec, MR>(View<T>{a.at(i0, pc), a.rs, a.cs}, i1 - i0, kcur, dst);
         const Prologue<T>& pro = p.pro;
         const int64_t n = round_up(i1 - i0, MR) * kcur;
@@ -236,16 +270,19 @@ class GemmDriver {
                 act_backward(dst, dst, sp, n, pro.act, pro.slope);
             }
         }
-        if (sums) {  // each row in K order, block by block: the same bits for any thread count
-            for (int64_t i = i0; i < i1; i += MR) {
-                const T* panel = dst + (i - i0) * kcur;
-                T acc[MR] = {};
-                for (int64_t q = 0; q < kcur; ++q)  // the MR rows side by side: one vector add per q
-                    for (int64_t r = 0; r < MR; ++r) acc[r] += panel[q * MR + r];
-                for (int64_t r = 0; r < imin(MR, i1 - i); ++r) {
-                    T& out = pro.row_sum[i + r];
-                    out = pc == 0 && !pro.row_sum_accumulate ? acc[r] : out + acc[r];
-                }
+    }
+
+    // row_sum[i] (+)= the sum of packed row i of this K block, in K order, block after block:
+    // the same bits for any thread count.
+    static void row_sums(const Prologue<T>& pro, const T* packed, int64_t i0, int64_t i1, int64_t pc, int64_t kcur) {
+        for (int64_t i = i0; i < i1; i += MR) {
+            const T* panel = packed + (i - i0) * kcur;
+            T acc[MR] = {};
+            for (int64_t q = 0; q < kcur; ++q)  // the MR rows side by side: one vector add per q
+                for (int64_t r = 0; r < MR; ++r) acc[r] += panel[q * MR + r];
+            for (int64_t r = 0; r < imin(MR, i1 - i); ++r) {
+                T& out = pro.row_sum[i + r];
+                out = pc == 0 && !pro.row_sum_accumulate ? acc[r] : out + acc[r];
             }
         }
     }
