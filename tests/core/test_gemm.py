@@ -248,3 +248,55 @@ def test_fma_peak_probe_is_positive_and_checks_threads():
     assert _core._fma_peak_gflops(1) > 0
     with pytest.raises(ValueError, match="fma_peak_gflops"):
         _core._fma_peak_gflops(0)
+
+
+FEWER_THREADS_SCRIPT = textwrap.dedent("""
+    import numpy as np
+    from retroprop import _core
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((700, 600)).astype(np.float32)
+    b = rng.standard_normal((600, 300)).astype(np.float32)
+    _core.set_num_threads(3)  # asks for 3; OMP_THREAD_LIMIT=1 grants 1
+    fast = np.empty((700, 300), np.float32)
+    _core.gemm(a, b, fast)
+    ref = np.empty_like(fast)
+    _core.gemm(a, b, ref, reference=True)
+    err = np.abs(fast.astype(np.float64) - a.astype(np.float64) @ b.astype(np.float64)).max()
+    print(err)
+""")
+
+
+def test_a_team_smaller_than_asked_still_computes_every_unit():
+    # The driver splits the units into one range per requested thread; a thread that finds its
+    # range empty takes the others'. With OpenMP granting a single thread for three ranges, a
+    # unit left behind would leave garbage (np.empty) in C. Tolerance: float32 sums of 600
+    # products of N(0, 1) values, ~sqrt(600) * 2^-24 * |terms| each; 1e-3 is ~50x that.
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    out = subprocess.run([sys.executable, "-c", FEWER_THREADS_SCRIPT], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout.strip()) < 1e-3
+
+
+def test_concurrent_calls_from_python_threads_match_a_lone_call():
+    # Each call has its own work counters and each OS thread its own packing buffers: calls
+    # made at once from several Python threads (the GIL is released) must not interfere.
+    import threading
+
+    rng = np.random.default_rng(6)
+    a = rng.standard_normal((300, 500)).astype(np.float32)
+    b = rng.standard_normal((500, 260)).astype(np.float32)
+    expected = np.empty((300, 260), np.float32)
+    _core.gemm(a, b, expected)
+    outs = [np.empty_like(expected) for _ in range(4)]
+
+    def run(c):
+        for _ in range(5):
+            _core.gemm(a, b, c)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in outs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for c in outs:
+        assert np.array_equal(c, expected)
