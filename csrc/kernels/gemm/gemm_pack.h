@@ -45,22 +45,32 @@ void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst) {
 }
 
 // Rows [0, m) of op(A) as consecutive MR x kc panels (the last zero-padded), dst of
-// round_up(m, MR) * kc elements. A transposed A (unit row stride) is read row of op(A)^T by row,
-// each contiguous run once: panel by panel, a power-of-two leading dimension would make every
-// kc-row walk fight over a few L1 sets and fetch each line MR / 16 times over.
+// round_up(m, MR) * kc elements. A transposed A (unit row stride) is read KP rows of op(A)^T at
+// a time, each across all panels: those KP lines are reused from L1 by every panel, and each
+// panel receives KP x MR consecutive values (whole cache lines). Panel by panel, a power-of-two
+// leading dimension would make every kc-row walk fight over a few L1 sets; one row at a time,
+// the MR values written to each panel (kc * MR apart: a power of two too) would do the same.
 template <class VT, int64_t MR, typename T>
 void pack_a_block(View<T> a, int64_t m, int64_t kc, T* __restrict dst) {
     if (a.rs != 1 || a.cs == 1) {
         for (int64_t i = 0; i < m; i += MR) pack_a_panel<VT, MR>(View<T>{a.at(i, 0), a.rs, a.cs}, imin(MR, m - i), kc, dst + i * kc);
         return;
     }
+    constexpr int64_t KP = 8;
     const int64_t full = m / MR * MR;
-    for (int64_t p = 0; p < kc; ++p) {
-        const T* src = a.x + p * a.cs;
-        for (int64_t i = 0; i < full; i += MR)
-            for (int64_t r = 0; r < MR; ++r) dst[i * kc + p * MR + r] = src[i + r];
-        if (full < m)
-            for (int64_t r = 0; r < MR; ++r) dst[full * kc + p * MR + r] = full + r < m ? src[full + r] : T(0);
+    for (int64_t p0 = 0; p0 < kc; p0 += KP) {
+        const int64_t pn = imin(KP, kc - p0);
+        const T* src = a.x + p0 * a.cs;
+        for (int64_t i = 0; i < full; i += MR) {
+            T* d = dst + i * kc + p0 * MR;
+            for (int64_t p = 0; p < pn; ++p)
+                for (int64_t r = 0; r < MR; ++r) d[p * MR + r] = src[p * a.cs + i + r];
+        }
+        if (full < m) {
+            T* d = dst + full * kc + p0 * MR;
+            for (int64_t p = 0; p < pn; ++p)
+                for (int64_t r = 0; r < MR; ++r) d[p * MR + r] = full + r < m ? src[p * a.cs + full + r] : T(0);
+        }
     }
 }
 
