@@ -48,6 +48,28 @@ def test_a_referenced_buffer_is_never_handed_out(holder):
     assert np.all(arr == 7.0)
 
 
+@pytest.mark.parametrize("spelling", [lambda: (list(SHAPE), np.float32), lambda: (SHAPE, "float32"), lambda: (SHAPE, np.float32)])
+def test_any_spelling_of_a_shape_and_dtype_shares_one_pool_entry(spelling):
+    # The fast path looks the key up as given; other spellings (a list, a dtype name or type)
+    # must still find, and be found by, the normalised (tuple, np.dtype) entry.
+    a = _alloc.empty(SHAPE, np.dtype(np.float32))
+    where = addr(a)
+    del a
+    b = _alloc.empty(*spelling())
+    assert addr(b) == where and b.shape == SHAPE and b.dtype == np.float32
+    del b
+    c = _alloc.empty(SHAPE, np.dtype(np.float32))
+    assert addr(c) == where
+    assert len(_alloc._pool) == 1
+
+
+def test_the_set_of_small_shapes_stays_bounded(monkeypatch):
+    monkeypatch.setattr(_alloc, "_SMALL_KEYS", 8)
+    arrays = [_alloc.empty((n, 3), np.float32) for n in range(1, 50)]
+    assert all(a.shape == (n, 3) for n, a in zip(range(1, 50), arrays))
+    assert len(_alloc._small) <= 8 and _alloc.pooled_bytes() == 0
+
+
 def test_small_arrays_bypass_the_pool():
     a = _alloc.empty((4, 4), np.float64)
     del a

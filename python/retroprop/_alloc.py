@@ -25,6 +25,8 @@ _PER_KEY = 32  # layers of one width share a shape: a deep stack needs one per l
 _CAP_BYTES = 256 * 1024 * 1024
 
 _pool = OrderedDict()  # (shape, dtype) -> [base arrays]
+_small = set()  # keys seen below _MIN_BYTES: served by np.empty without normalising again
+_SMALL_KEYS = 1024
 _pooled_bytes = 0
 
 
@@ -53,22 +55,44 @@ def _take(bufs):
 
 def empty(shape, dtype):
     """An uninitialised C-contiguous array, from the pool when a free one of this shape exists."""
+    # Fast path, a dozen times a step: the key as callers give it (a shape tuple and an np.dtype,
+    # which is how the pool stores it) finds its buffers without normalising anything first.
+    key = (shape, dtype)
+    try:
+        bufs = _pool.get(key)
+    except TypeError:  # a shape given as a list
+        return _allocate(shape, dtype)
+    if bufs is not None:
+        _pool.move_to_end(key)
+        b = _take(bufs)
+        if b is not None:
+            return b
+    elif key in _small:
+        return np.empty(shape, dtype)
+    return _allocate(shape, dtype)
+
+
+def _allocate(shape, dtype):
+    """A new array for empty(), pooled when it is large enough and the pool has room for it."""
     global _pooled_bytes
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     dtype = np.dtype(dtype)
     nbytes = prod(shape) * dtype.itemsize
-    if nbytes < _MIN_BYTES:
-        return np.empty(shape, dtype)
+    b = np.empty(shape, dtype)
     key = (shape, dtype)
+    if nbytes < _MIN_BYTES:
+        if len(_small) >= _SMALL_KEYS:  # many shapes (a varying batch): start over rather than grow
+            _small.clear()
+        _small.add(key)
+        return b
     bufs = _pool.get(key)
     if bufs is None:
         bufs = _pool[key] = []
     else:
         _pool.move_to_end(key)
-        b = _take(bufs)
-        if b is not None:
-            return b
-    b = np.empty(shape, dtype)
+        free = _take(bufs)  # the caller's key differed only in spelling (a list, an int, a type)
+        if free is not None:
+            return free
     if len(bufs) < _PER_KEY:
         bufs.append(b)
         _pooled_bytes += nbytes
@@ -93,6 +117,7 @@ def clear():
     """Forget every pooled buffer (memory held only by the pool goes back to the allocator)."""
     global _pooled_bytes
     _pool.clear()
+    _small.clear()
     _pooled_bytes = 0
 
 
