@@ -25,7 +25,7 @@ class Node:
         # Tensors the backward reads, with their version now: modifying one in place
         # before backward would make the gradient wrong, so backward checks it.
         self.saved = saved
-        self.versions = tuple([t._version for t in saved]) if saved else ()
+        self.versions = tuple([t._vc[0] for t in saved]) if saved else ()
 
     def __repr__(self):
         return f"<{self.name} object>"
@@ -34,7 +34,7 @@ class Node:
         if not self.saved:
             return
         for t, v in zip(self.saved, self.versions):
-            if t._version != v:
+            if t._vc[0] != v:  # t._version without the property call (every saved tensor, every step)
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: [{t.dtype} {list(t.shape)}] is at version {t._version}; expected version {v} "

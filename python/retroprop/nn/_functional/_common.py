@@ -53,11 +53,16 @@ def leaf_grad_buffer(t):
     write). Allocates t.grad when it is None, as accumulate_leaf would."""
     if t._node is not None or not t.requires_grad or (_engine_allows is not None and not _engine_allows()):
         return None, False
-    if t.grad is None:
-        t.grad = Tensor._wrap(_alloc.empty(t._data.shape, t._data.dtype))  # reused once zero_grad drops it
-        return t.grad._data, False
-    g = t.grad._data
+    # Slots, not the .grad property: its setter's checks hold by construction here, and this
+    # runs for every weight and bias of every step.
+    grad = t._grad
+    if grad is None:
+        data = t._data
+        buf = _alloc.empty(data.shape, data.dtype)  # reused once zero_grad drops it
+        t._grad = Tensor._wrap(buf)
+        return buf, False
+    g = grad._data
     if g.dtype != t._data.dtype or g.shape != t._data.shape or not g.flags.c_contiguous or not g.flags.writeable:
         return None, False
-    t.grad._version += 1
+    grad._vc[0] += 1
     return g, True
