@@ -127,17 +127,21 @@ class GemmDriver {
         int64_t* next = static_cast<int64_t*>(std::malloc(sizeof(int64_t) * kPad * 2 * size_t(s.nt)));
         if (!next) throw std::bad_alloc();
         for (int r = 0; r < s.nt; ++r) next[r * kPad] = next[(s.nt + r) * kPad] = s.range_begin(r);
+        // With several threads and one row block whose A fits in L2 over all of K, units span K
+        // (no barrier between K blocks: 2-5 % at a batch of 32 to 128 on two threads; alone, the
+        // phased order keeps each A block in L1 across panels and is 2-5 % faster).
+        const bool whole_k = s.nt > 1 && s.rb == 1 && p.k > s.kc && round_up(p.m, MR) * p.k * int64_t(sizeof(T)) <= kWholeKBytes;
         if (s.nt <= 1) {
             work(p, a, b, s, next, 0, false);
         } else {
 #pragma omp parallel num_threads(s.nt)
-            work(p, a, b, s, next, thread_id(), true);
+            whole_k ? work_whole_k(p, a, b, s, next, thread_id()) : work(p, a, b, s, next, thread_id(), true);
         }
         std::free(next);
     }
 
    private:
-    static constexpr int64_t kUnitsPerThread = 8, kPad = 8;
+    static constexpr int64_t kUnitsPerThread = 8, kPad = 8, kWholeKBytes = int64_t(384) << 10;
 
     // The blocking of one product, by shape only: K blocks of kc, rb row blocks of mc rows, cp
     // column panels of NR, in cg groups of g panels. A unit is a row block x a group, numbered
@@ -189,6 +193,33 @@ class GemmDriver {
             }
             if (team && pc + s.kc < p.k) {
 #pragma omp barrier
+            }
+        }
+    }
+
+    // One row block whose A, over all of K, fits in L2 (a batch of 32 or 128 times a layer's
+    // inputs): each thread packs all of A once, then a unit (a group of column panels) runs
+    // every K block of its tiles in order, so threads never wait for each other between K
+    // blocks. Same blocking, same order per tile, same bits as work().
+    static void work_whole_k(const GemmProblem<T>& p, View<T> a, View<T> b, const Plan& s, int64_t* next, int t) {
+        const bool packed_a = p.pro.active() || s.cp > 1;
+        const int64_t rows = round_up(p.m, MR), i_packed = packed_a ? 0 : p.m / MR * MR;
+        T* pa = scratch(1).get<T>(rows * p.k);  // K block pc at pa + rows * pc
+        T* pb = scratch(2).get<T>(s.kc * NR);
+        for (int64_t pc = 0; pc < p.k; pc += s.kc)
+            if (i_packed < p.m) pack_a(p, a, i_packed, p.m, pc, imin(s.kc, p.k - pc), pa + rows * pc + i_packed * imin(s.kc, p.k - pc));
+        for (int i = 0; i < s.nt; ++i) {
+            const int r = (t + i) % s.nt;
+            const int64_t end = s.range_begin(r + 1);
+            for (int64_t group; (group = __atomic_fetch_add(next + r * kPad, 1, __ATOMIC_RELAXED)) < end;) {
+                if (group == 0 && p.pro.row_sum)
+                    for (int64_t pc = 0; pc < p.k; pc += s.kc) row_sums(p.pro, pa + rows * pc, 0, p.m, pc, imin(s.kc, p.k - pc));
+                for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp)
+                    for (int64_t pc = 0; pc < p.k; pc += s.kc) {
+                        const int64_t kcur = imin(s.kc, p.k - pc);
+                        pack_b(b, pc, kcur, jp, pb, p.n);
+                        tiles(p, a, kcur, pc, 0, p.m, i_packed, pa + rows * pc, pb, jp);
+                    }
             }
         }
     }

@@ -114,7 +114,7 @@ def test_fast_prologue_matches_reference_kernel(name):
             assert np.allclose(got, want, rtol=1e-4, atol=1e-4 * np.sqrt(k))
 
 
-@pytest.mark.parametrize("m,n,k", [(512, 784, 32), (300, 10, 512), (10, 784, 256), (64, 500, 128)])
+@pytest.mark.parametrize("m,n,k", [(512, 784, 32), (300, 10, 512), (10, 784, 256), (64, 500, 128), (40, 300, 700)])
 def test_prologue_and_row_sums_bit_identical_for_any_thread_count(m, n, k):
     rng = np.random.default_rng(3)
     (a, s), b = operands(rng, m, n, k, np.float32, True, "relu")
