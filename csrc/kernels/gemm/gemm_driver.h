@@ -53,22 +53,18 @@ inline int team_size() {
 #endif
 }
 
-// Split of an rp x cp grid of panels among nt threads as rc row chunks x cc column chunks
-// (rc * cc == nt) with the smallest per-thread load. Among equal loads, the split that repeats
-// less packing: every column chunk packs all its rows of A (cost a_cost per extra chunk), every
-// row chunk all its columns of B (b_cost).
+// Split of an rp x cp grid of blocks among nt threads as rc row chunks x cc column chunks
+// (rc * cc == nt) with the smallest per-thread load; among equal loads, more column chunks.
 struct Split {
     int64_t rc, cc;
 };
-inline Split best_split(int64_t rp, int64_t cp, int nt, double a_cost, double b_cost) {
+inline Split best_split(int64_t rp, int64_t cp, int nt) {
     Split best{1, nt};
     int64_t best_load = -1;
-    double best_extra = 0;
     for (int64_t rc = 1; rc <= nt; ++rc) {
         if (nt % rc) continue;
         const int64_t cc = nt / rc, load = ceil_div(rp, rc) * ceil_div(cp, cc);
-        const double extra = double(cc - 1) * a_cost + double(rc - 1) * b_cost;
-        if (best_load < 0 || load < best_load || (load == best_load && extra < best_extra)) best = {rc, cc}, best_load = load, best_extra = extra;
+        if (best_load < 0 || load < best_load) best = {rc, cc}, best_load = load;
     }
     return best;
 }
@@ -77,10 +73,11 @@ inline int64_t chunk_begin(int64_t n, int64_t parts, int64_t i) { return n * i /
 // Runs f(r0, r1, c0, c1) for each of the nt rectangles of an rp x cp grid of blocks (best_split),
 // one per thread; on the calling thread alone when nt <= 1. Should OpenMP grant fewer threads
 // than asked, a thread takes several rectangles: which thread runs one never changes its bits.
+// (The dot-tile path, which packs nothing; the packed path shares its work dynamically.)
 template <class F>
-void for_rectangles(int64_t rp, int64_t cp, int nt, double a_cost, double b_cost, F&& f) {
+void for_rectangles(int64_t rp, int64_t cp, int nt, F&& f) {
     if (nt <= 1) return f(int64_t(0), rp, int64_t(0), cp);
-    const Split s = best_split(rp, cp, nt, a_cost, b_cost);
+    const Split s = best_split(rp, cp, nt);
 #pragma omp parallel num_threads(nt)
     for (int64_t t = thread_id(); t < nt; t += team_size()) {
         const int64_t r = t / s.cc, c = t % s.cc;
@@ -94,13 +91,14 @@ void for_rectangles(int64_t rp, int64_t cp, int nt, double a_cost, double b_cost
 //
 // Work is shared dynamically. For each KC block of K (a phase; threads meet at a barrier
 // between phases, as a tile's K blocks must be summed in order), the units of work are (MC row
-// block) x (a group of NR column panels), taken in row-block order from a shared counter. A
-// thread packs the unit's A block into its own L2 buffer (kept while its next units are in the
-// same row block: with the A block of a thread's previous unit packed already, only B is
-// packed), then packs each B panel into L1 right before running every MR-row tile over it.
-// A thread slowed by the machine (another tenant, an interrupt) simply takes fewer units: with
-// two threads the slower core no longer sets the pace. Which thread runs a unit never changes
-// its bits: a tile's arithmetic depends on the shape only.
+// block) x (a group of NR column panels), numbered row block after row block and cut into one
+// range per thread. A thread takes the units of its own range from that range's counter, then
+// helps with what is left of the others'. It packs a unit's A block into its own L2 buffer
+// (kept while its next units stay in the same row block, so a thread working its own range
+// packs each A block once), then packs each B panel into L1 right before running every MR-row
+// tile over it. A thread slowed by the machine (another tenant, an interrupt) simply takes
+// fewer units: with two threads the slower core no longer sets the pace. Which thread runs a
+// unit never changes its bits: a tile's arithmetic depends on the shape only.
 template <class UK, int64_t MC, int64_t KC>
 class GemmDriver {
     using T = typename UK::T;
@@ -256,7 +254,7 @@ class GemmDriver {
                 }
             }
         };
-        for_rectangles(rb, cb, nt, 0, 0, part);  // nothing is packed: ties split columns
+        for_rectangles(rb, cb, nt, part);
     }
 
     // The epilogue of the tile at row i, column j, for the K block [pc, pc + kcur).
