@@ -1,22 +1,25 @@
 """GEMM benchmark: retroprop._core.gemm vs NumPy (its BLAS) on the MLP products and on squares.
 
-Each contender runs in its own subprocess, alternating order every round; per case the median
-over rounds is reported with GFLOP/s, the ratio t_numpy / t_retroprop, and retroprop's fraction of
-the machine's FMA peak (measured in the retroprop worker by _core._fma_peak_gflops). Both write
-into a preallocated output (np.matmul(..., out=)), so allocation is not timed.
+Each contender runs in its own persistent process (bench/_harness.py); every round asks both,
+case by case and in alternating order, so that the two timings of a case are taken within a
+fraction of a second of each other (this VM's speed drifts from one second to the next). Per case
+the median over rounds is reported with GFLOP/s, the ratio t_numpy / t_retroprop, and retroprop's
+fraction of the machine's FMA peak (measured in the retroprop worker by _core._fma_peak_gflops).
+Both write into a preallocated output (np.matmul(..., out=)), so allocation is not timed.
 
     python bench/gemm.py [--rounds 7] [--threads 2 1] [--dtype float32]
 """
 import argparse
-import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _harness  # noqa: E402
 
 BATCHES = (32, 128, 256)
 LAYERS = ((784, 512), (512, 512), (512, 10))
@@ -66,47 +69,55 @@ def time_call(f, budget=0.01, batches=5):
 
 def worker(contender, threads, dtype):
     rng = np.random.default_rng(0)
-    result = {"times": {}}
-    if contender == "retroprop":
-        from retroprop import _core
-        _core.set_num_threads(threads)
-        result["peak"] = _core._fma_peak_gflops(threads)
-        result["isa"] = _core.isa()
-    for name, m, n, k, ta, tb, _ in cases():
-        a, b, c = operands(m, n, k, ta, tb, dtype, rng)
+    calls = {}
+
+    def setup():
         if contender == "retroprop":
-            f = lambda a=a, b=b, c=c: _core.gemm(a, b, c)  # noqa: E731
-        else:
-            f = lambda a=a, b=b, c=c: np.matmul(a, b, out=c)  # noqa: E731
-        result["times"][name] = time_call(f)
-    print(json.dumps(result))
+            from retroprop import _core
+
+            _core.set_num_threads(threads)
+            return {"peak": _core._fma_peak_gflops(threads), "isa": _core.isa()}
+        return {}
+
+    def run_case(case):
+        name = case["key"]
+        if name not in calls:
+            _, m, n, k, ta, tb, _ = next(c for c in cases() if c[0] == name)
+            a, b, c = operands(m, n, k, ta, tb, dtype, rng)
+            if contender == "retroprop":
+                from retroprop import _core
+
+                calls[name] = lambda a=a, b=b, c=c: _core.gemm(a, b, c)  # noqa: E731
+            else:
+                calls[name] = lambda a=a, b=b, c=c: np.matmul(a, b, out=c)  # noqa: E731
+        return time_call(calls[name])
+
+    _harness.serve(setup, run_case)
 
 
-def run_worker(contender, threads, dtype):
+def start_worker(contender, threads, dtype):
     # The retroprop worker never calls BLAS: keep OpenBLAS to one (idle) thread there.
     blas = threads if contender == "numpy" else 1
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(blas))
     if contender == "numpy":  # OpenBLAS picks its own kernel and cache sizes
         env.pop("OPENBLAS_CORETYPE", None)
         env.pop("OPENBLAS_L2_SIZE", None)
-    cmd = [sys.executable, __file__, "--worker", contender, "--threads", str(threads), "--dtype", dtype]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", contender, "--threads", str(threads), "--dtype", dtype]
+    return _harness.Worker(contender, cmd, env=env)
 
 
-def report(threads, dtype, runs):
-    peak = statistics.median(r["peak"] for r in runs["retroprop"])
-    print(f"\n### {dtype}, {threads} thread(s); FMA peak {peak:.0f} GFLOP/s (measured), isa {runs['retroprop'][0]['isa']}\n")
+def report(threads, dtype, info, times):
+    print(f"\n### {dtype}, {threads} thread(s); FMA peak {info['peak']:.0f} GFLOP/s (measured), isa {info['isa']}\n")
     print("| product | m x n x k | NumPy GFLOP/s | retroprop GFLOP/s | t_numpy/t_retroprop | retroprop % of peak |")
     print("|---|---|---:|---:|---:|---:|")
     ratios = []
     for name, m, n, k, _, _, mlp in cases():
-        t = {c: statistics.median(r["times"][name] for r in runs[c]) for c in runs}
+        t = {c: statistics.median(times[(c, name)]) for c in ("numpy", "retroprop")}
         gf = {c: 2 * m * n * k / t[c] / 1e9 for c in t}
         ratio = t["numpy"] / t["retroprop"]
         if mlp:
             ratios.append(ratio)
-        print(f"| {name} | {m}x{n}x{k} | {gf['numpy']:.1f} | {gf['retroprop']:.1f} | {ratio:.2f} | {100 * gf['retroprop'] / peak:.0f}% |")
+        print(f"| {name} | {m}x{n}x{k} | {gf['numpy']:.1f} | {gf['retroprop']:.1f} | {ratio:.2f} | {100 * gf['retroprop'] / info['peak']:.0f}% |")
     geo = math.exp(sum(map(math.log, ratios)) / len(ratios))
     print(f"\nGeometric mean of t_numpy/t_retroprop over the {len(ratios)} MLP products: **{geo:.2f}**")
 
@@ -121,12 +132,21 @@ def main():
     if args.worker:
         return worker(args.worker, args.threads[0], args.dtype)
     for threads in args.threads:
-        runs = {"numpy": [], "retroprop": []}
+        workers = [start_worker(c, threads, args.dtype) for c in ("numpy", "retroprop")]
+        info = next(w.info for w in workers if w.name == "retroprop")
+        keys = [{"key": name} for name, *_ in cases()]
+        times = {}
         for r in range(args.rounds):
-            order = ("numpy", "retroprop") if r % 2 == 0 else ("retroprop", "numpy")
-            for contender in order:
-                runs[contender].append(run_worker(contender, threads, args.dtype))
-        report(threads, args.dtype, runs)
+            order = workers if r % 2 == 0 else workers[::-1]
+            for case in keys:
+                for w in order:
+                    times.setdefault((w.name, case["key"]), []).append(w.ask(case)["seconds"])
+                    # Let the worker's threads stop spinning (OpenBLAS and OpenMP both busy-wait
+                    # after a call) before the other contender runs on the same two cores.
+                    time.sleep(0.3)
+        for w in workers:
+            w.close()
+        report(threads, args.dtype, info, times)
 
 
 if __name__ == "__main__":
