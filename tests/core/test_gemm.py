@@ -73,7 +73,7 @@ def test_matches_numpy_float64(m, n, k, ta, tb, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("m,n,k", [(1000, 40, 1030), (40, 1000, 7), (1031, 1033, 97),
-                                   (300, 2500, 50)])  # a thread's B block split into ~1 MiB chunks
+                                   (300, 2500, 50)])  # two row blocks, a hundred column panels
 def test_large_shapes(m, n, k, dtype):
     rng = np.random.default_rng(7)
     a, b = operand(rng, m, k, dtype, True), operand(rng, k, n, dtype)
