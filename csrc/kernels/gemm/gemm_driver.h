@@ -169,26 +169,22 @@ class GemmDriver {
             if (t == 0)
                 for (int r = 0; r < s.nt; ++r) __atomic_store_n(next + (((phase + 1) & 1) * s.nt + r) * kPad, s.range_begin(r), __ATOMIC_RELAXED);
             int64_t packed_block = -1;
-            for (int i = 0; i < s.nt; ++i) {
-                const int r = (t + i) % s.nt;
-                const int64_t end = s.range_begin(r + 1);
-                for (int64_t u; (u = __atomic_fetch_add(taken + r * kPad, 1, __ATOMIC_RELAXED)) < end;) {
-                    const int64_t block = u / s.cg, group = u % s.cg;
-                    const int64_t ic = block * s.mc, mcur = imin(s.mc, p.m - ic);
-                    const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
-                    if (block != packed_block) {
-                        if (i_packed < ic + mcur) pack_a(p, a, i_packed, ic + mcur, pc, kcur, pa + (i_packed - ic) * kcur);
-                        packed_block = block;
-                    }
-                    // The bias gradient's row sums: once per row block and K block, by whoever
-                    // runs the block's first group (phases keep each row's K blocks in order).
-                    if (group == 0 && p.pro.row_sum) row_sums(p.pro, pa, ic, ic + mcur, pc, kcur);
-                    for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp) {
-                        pack_b(b, pc, kcur, jp, pb, p.n);
-                        tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, pb, jp);
-                    }
+            take_units(s, taken, t, [&](int64_t u) {
+                const int64_t block = u / s.cg, group = u % s.cg;
+                const int64_t ic = block * s.mc, mcur = imin(s.mc, p.m - ic);
+                const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
+                if (block != packed_block) {
+                    if (i_packed < ic + mcur) pack_a(p, a, i_packed, ic + mcur, pc, kcur, pa + (i_packed - ic) * kcur);
+                    packed_block = block;
                 }
-            }
+                // The bias gradient's row sums: once per row block and K block, by whoever
+                // runs the block's first group (phases keep each row's K blocks in order).
+                if (group == 0 && p.pro.row_sum) row_sums(p.pro, pa, ic, ic + mcur, pc, kcur);
+                for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp) {
+                    pack_b(b, pc, kcur, jp, pb, p.n);
+                    tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, pb, jp);
+                }
+            });
             if (team && pc + s.kc < p.k) {
 #pragma omp barrier
             }
@@ -206,19 +202,26 @@ class GemmDriver {
         T* pb = scratch(2).get<T>(s.kc * NR);
         for (int64_t pc = 0; pc < p.k; pc += s.kc)
             if (i_packed < p.m) pack_a(p, a, i_packed, p.m, pc, imin(s.kc, p.k - pc), pa + rows * pc + i_packed * imin(s.kc, p.k - pc));
+        take_units(s, next, t, [&](int64_t group) {  // one row block: a unit is a group
+            if (group == 0 && p.pro.row_sum)
+                for (int64_t pc = 0; pc < p.k; pc += s.kc) row_sums(p.pro, pa + rows * pc, 0, p.m, pc, imin(s.kc, p.k - pc));
+            for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp)
+                for (int64_t pc = 0; pc < p.k; pc += s.kc) {
+                    const int64_t kcur = imin(s.kc, p.k - pc);
+                    pack_b(b, pc, kcur, jp, pb, p.n);
+                    tiles(p, a, kcur, pc, 0, p.m, i_packed, pa + rows * pc, pb, jp);
+                }
+        });
+    }
+
+    // Calls f(u) for every unit thread t takes: first its own range's, then what is left of the
+    // others' (counters: one per range, kPad apart, each at its range's next unit).
+    template <class F>
+    static void take_units(const Plan& s, int64_t* counters, int t, F&& f) {
         for (int i = 0; i < s.nt; ++i) {
             const int r = (t + i) % s.nt;
             const int64_t end = s.range_begin(r + 1);
-            for (int64_t group; (group = __atomic_fetch_add(next + r * kPad, 1, __ATOMIC_RELAXED)) < end;) {
-                if (group == 0 && p.pro.row_sum)
-                    for (int64_t pc = 0; pc < p.k; pc += s.kc) row_sums(p.pro, pa + rows * pc, 0, p.m, pc, imin(s.kc, p.k - pc));
-                for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp)
-                    for (int64_t pc = 0; pc < p.k; pc += s.kc) {
-                        const int64_t kcur = imin(s.kc, p.k - pc);
-                        pack_b(b, pc, kcur, jp, pb, p.n);
-                        tiles(p, a, kcur, pc, 0, p.m, i_packed, pa + rows * pc, pb, jp);
-                    }
-            }
+            for (int64_t u; (u = __atomic_fetch_add(counters + r * kPad, 1, __ATOMIC_RELAXED)) < end;) f(u);
         }
     }
 

@@ -126,7 +126,8 @@ class Scratch {
     size_t cap_ = 0;
 };
 
-// slot 1: packed A; 2: packed B (a panel or a block); 3: packed S of the prologue.
+// slot 1: packed A (one block, or all of K for whole-K units); 2: a packed B panel; 3: packed S of
+// the prologue.
 inline Scratch& scratch(int slot) {
     thread_local Scratch s[4];
     return s[slot];

@@ -31,6 +31,9 @@ inline typename X::V lerp(typename X::V a, typename X::V b, const Lerp& l) {
     return fmadd(X::set1(l.k), b - a, vselect(l.from_end, b, a));
 }
 
+// The rules take their coefficients by value: through a reference GCC cannot hoist them out of
+// the loop (a float store might alias the struct) and re-converts and re-broadcasts each one per
+// iteration, which made Adam at 669k parameters compute-bound (0.30 vs 0.22 ms).
 template <typename T, bool MOM, bool FRESH, bool NEST, bool L2>
 void sgd_impl(const SgdCoef c, const OptimChunk<T>& k) {
     T* __restrict p = k.p;
