@@ -277,6 +277,30 @@ def test_a_team_smaller_than_asked_still_computes_every_unit():
     assert float(out.stdout.strip()) < 1e-3
 
 
+def test_k_blocks_of_a_unit_are_added_in_order_without_a_team_barrier():
+    # Threads meet at no barrier between K blocks: a unit waits for its own previous K block
+    # only. Should a thread add K block p + 1 to a tile while another still adds K block p,
+    # the read-modify-write of C races and the bits (or the sums) change. Three threads on two
+    # cores get preempted mid-unit, the case most likely to expose it; 3 row blocks x 5 K blocks.
+    # Exact comparison: the arithmetic per tile is fixed by the shape.
+    rng = np.random.default_rng(8)
+    a = rng.standard_normal((520, 1100)).astype(np.float32)
+    b = rng.standard_normal((1100, 200)).astype(np.float32)
+    before = _core.get_num_threads()
+    try:
+        _core.set_num_threads(1)
+        expected = np.empty((520, 200), np.float32)
+        _core.gemm(a, b, expected)
+        for threads in (2, 3):
+            _core.set_num_threads(threads)
+            for _ in range(40):
+                c = np.empty_like(expected)
+                _core.gemm(a, b, c)
+                assert np.array_equal(c, expected)
+    finally:
+        _core.set_num_threads(before)
+
+
 def test_concurrent_calls_from_python_threads_match_a_lone_call():
     # Each call has its own work counters and each OS thread its own packing buffers: calls
     # made at once from several Python threads (the GIL is released) must not interfere.
