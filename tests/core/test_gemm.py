@@ -280,17 +280,30 @@ def test_a_team_smaller_than_asked_still_computes_every_unit():
 def test_k_blocks_of_a_unit_are_added_in_order_without_a_team_barrier():
     # Threads meet at no barrier between K blocks: a unit waits for its own previous K block
     # only. Should a thread add K block p + 1 to a tile while another still adds K block p,
-    # the read-modify-write of C races and the bits (or the sums) change. Three threads on two
-    # cores get preempted mid-unit, the case most likely to expose it; 3 row blocks x 5 K blocks.
-    # Exact comparison: the arithmetic per tile is fixed by the shape.
+    # the read-modify-write of C races and the bits (or the sums) change. A busy Python thread
+    # competes for the cores, so one GEMM thread gets preempted mid-unit and the other runs a
+    # K block ahead: the case most likely to expose it (3 row blocks x 5 K blocks). Three
+    # threads on a 2-core machine take the barrier path instead, checked the same way. Exact
+    # comparison: the arithmetic per tile is fixed by the shape.
+    import threading
+
     rng = np.random.default_rng(8)
     a = rng.standard_normal((520, 1100)).astype(np.float32)
     b = rng.standard_normal((1100, 200)).astype(np.float32)
     before = _core.get_num_threads()
+    stop = threading.Event()
+
+    def busy():
+        x = 0
+        while not stop.is_set():
+            x += 1
+
+    competitor = threading.Thread(target=busy)
     try:
         _core.set_num_threads(1)
         expected = np.empty((520, 200), np.float32)
         _core.gemm(a, b, expected)
+        competitor.start()
         for threads in (2, 3):
             _core.set_num_threads(threads)
             for _ in range(40):
@@ -298,6 +311,9 @@ def test_k_blocks_of_a_unit_are_added_in_order_without_a_team_barrier():
                 _core.gemm(a, b, c)
                 assert np.array_equal(c, expected)
     finally:
+        stop.set()
+        if competitor.is_alive():
+            competitor.join()
         _core.set_num_threads(before)
 
 

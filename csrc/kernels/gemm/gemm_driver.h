@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <thread>
 #include <type_traits>
 #ifdef _OPENMP
 #include <omp.h>
@@ -37,12 +38,28 @@ inline int max_threads(int64_t flops) {
 #endif
 }
 
-// In a spin-wait loop: lets the core's other work (or hyper-thread) run meanwhile.
-inline void spin_pause() {
+// Returns once *flag >= value (acquire: what its writer did before is visible). Spins with a
+// pause first (the wait is short when every thread has a core), then yields the core, so that
+// with more threads than cores the thread being waited for gets to run.
+inline void wait_until_at_least(const int64_t* flag, int64_t value) {
+    for (int spins = 0; __atomic_load_n(flag, __ATOMIC_ACQUIRE) < value; ++spins) {
+        if (spins < (1 << 10)) {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+            __builtin_ia32_pause();
 #elif defined(__aarch64__)
-    asm volatile("yield");
+            asm volatile("yield");
+#endif
+        } else {
+            std::this_thread::yield();
+        }
+    }
+}
+
+inline bool more_threads_than_cores(int nt) {
+#ifdef _OPENMP
+    return nt > omp_get_num_procs();
+#else
+    return false;
 #endif
 }
 
@@ -147,10 +164,10 @@ class GemmDriver {
         // block in L1 across panels and is 2-5 % faster.
         const bool whole_k = s.nt > 1 && s.rb == 1 && p.k > s.kc && round_up(p.m, MR) * p.k * int64_t(sizeof(T)) <= kWholeKBytes;
         if (s.nt <= 1) {
-            work(p, a, b, s, next, done, 0);
+            work(p, a, b, s, next, done, 0, false);
         } else {
 #pragma omp parallel num_threads(s.nt)
-            whole_k ? work_whole_k(p, a, b, s, next, thread_id()) : work(p, a, b, s, next, done, thread_id());
+            whole_k ? work_whole_k(p, a, b, s, next, thread_id()) : work(p, a, b, s, next, done, thread_id(), more_threads_than_cores(s.nt));
         }
         std::free(next);
     }
@@ -174,7 +191,10 @@ class GemmDriver {
     // adding a phase to a unit's tiles it waits until the unit's previous phase is done; that
     // phase's units have all been taken by then (a thread drains every range before moving on),
     // so the wait always ends, and with each thread mostly on its own range it is rare.
-    static void work(const GemmProblem<T>& p, View<T> a, View<T> b, const Plan& s, int64_t* next, int64_t* done, int t) {
+    // barrier: with more threads than cores, the team also meets at a barrier after each K block:
+    // a thread waiting on a flag would spin while the thread it waits for has no core; OpenMP's
+    // barrier puts waiters to sleep.
+    static void work(const GemmProblem<T>& p, View<T> a, View<T> b, const Plan& s, int64_t* next, int64_t* done, int t, bool barrier) {
         // A is read in place by a single column panel (no reuse to pay for packing), unless the
         // prologue must transform it; its last, partial row panel is still packed (zero-padded).
         const bool packed_a = p.pro.active() || s.cp > 1;
@@ -185,7 +205,7 @@ class GemmDriver {
             int64_t packed_block = -1;
             take_units(s, next + phase * s.nt * kPad, t, [&](int64_t u) {
                 int64_t* unit_done = done + u * kPad;
-                while (__atomic_load_n(unit_done, __ATOMIC_ACQUIRE) < phase) spin_pause();
+                wait_until_at_least(unit_done, phase);
                 const int64_t block = u / s.cg, group = u % s.cg;
                 const int64_t ic = block * s.mc, mcur = imin(s.mc, p.m - ic);
                 const int64_t i_packed = packed_a ? ic : ic + mcur / MR * MR;
@@ -202,6 +222,9 @@ class GemmDriver {
                 }
                 __atomic_store_n(unit_done, phase + 1, __ATOMIC_RELEASE);
             });
+            if (barrier) {
+#pragma omp barrier
+            }
         }
     }
 
