@@ -173,7 +173,8 @@ class GemmDriver {
     }
 
    private:
-    static constexpr int64_t kUnitsPerThread = 8, kPad = 8, kWholeKBytes = int64_t(384) << 10;
+    static constexpr int64_t kUnitsPerThread = 8, kPad = 8, kWholeKBytes = int64_t(384) << 10,
+                            kNextTilePrefetchMaxK = 64;
 
     // The blocking of one product, by shape only: K blocks of kc, rb row blocks of mc rows, cp
     // column panels of NR, in cg groups of g panels. A unit is a row block x a group, numbered
@@ -384,17 +385,20 @@ class GemmDriver {
         with_width<UK::NV>(nr, [&](auto nv) {
             constexpr int64_t NRx = decltype(nv)::value * UK::Vec::W;
             using K = MicroKernel<typename UK::Vec, MR, decltype(nv)::value>;
+            TileOut<T> o = tile_out(p, pc, kcur, ic, j);  // once per panel: only `pre` moves with the row
             for (int64_t i = ic; i < ic + mcur; i += MR) {
                 T* c = p.c + i * p.ldc + j;
                 const int64_t mr = imin(MR, ic + mcur - i);
-                // Fetch the next tile's C (a gradient accumulated with beta = 1, or lines about
-                // to be written) while this one computes: with a short K (a batch of 32 in dW)
-                // the kernel's own prefetch comes too late to hide a miss to memory.
-                for (int64_t r = 0; r < imin(MR, ic + mcur - i - MR); ++r) {
-                    __builtin_prefetch(c + (MR + r) * p.ldc, 1);
-                    __builtin_prefetch(c + (MR + r) * p.ldc + NRx - 1, 1);
-                }
-                const TileOut<T> o = tile_out(p, pc, kcur, i, j);
+                // With a short K (a batch of 32 in dW), fetch the next tile's C (a gradient
+                // accumulated with beta = 1, or lines about to be written) while this one
+                // computes: the kernel's own prefetch comes too late to hide a miss to memory.
+                // With a long K it does not, and these only cost issue slots (1-4 %).
+                if (kcur < kNextTilePrefetchMaxK)
+                    for (int64_t r = 0; r < imin(MR, ic + mcur - i - MR); ++r) {
+                        __builtin_prefetch(c + (MR + r) * p.ldc, 1);
+                        __builtin_prefetch(c + (MR + r) * p.ldc + NRx - 1, 1);
+                    }
+                if (o.pre) o.pre = p.ep.pre + i * p.ep.ldpre + j;
                 if (i >= i_packed) K::template run<true>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
                 else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
                 else K::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
