@@ -181,3 +181,20 @@ def test_every_isa_path_applies_the_prologue(isa):
                 worst = max(worst, float(np.max(np.abs(outs[0][0] - outs[1][0]) / (bound * (np.abs(a) @ np.abs(b) + 1)))))
                 worst = max(worst, float(np.max(np.abs(outs[0][1] - outs[1][1]) / (bound * (np.abs(a).sum(1) + 1)))))
     assert worst <= 1.0, f"{isa}: error {worst} x tolerance"
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu"])
+@pytest.mark.parametrize("ta", [False, True])
+def test_saved_operand_with_its_own_leading_dimension(name, ta):
+    # The ReLU-family derivative is applied in the packing pass, reading S beside dY through S's
+    # own strides: here dY and S are column slices of wider arrays with different leading
+    # dimensions (and rows past a multiple of the vector width and of the tile height).
+    rng = np.random.default_rng(12)
+    m, n, k = 261, 50, 300
+    shape = (k, m) if ta else (m, k)
+    g_wide = rng.standard_normal((shape[0], shape[1] + 13)).astype(np.float32)
+    s_wide = saved_values(name, rng, (shape[0], shape[1] + 40), np.float32)
+    g, s = g_wide[:, 3:3 + shape[1]], s_wide[:, 7:7 + shape[1]]
+    a, s = (g.T, s.T) if ta else (g, s)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    check(*run(a, s, b, name), a, s, b, name)
