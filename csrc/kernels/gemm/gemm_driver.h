@@ -120,12 +120,13 @@ void for_rectangles(int64_t rp, int64_t cp, int nt, F&& f) {
 // range per thread. A thread takes the units of its own range from that range's counter, then
 // helps with what is left of the others'. A tile's K blocks must be summed in order, so a unit
 // waits for its own previous phase to be done (a flag per unit), never for the whole team: a
-// thread that has taken every unit of a phase goes on to the next while the others finish. It packs a unit's A block into its own L2 buffer
-// (kept while its next units stay in the same row block, so a thread working its own range
-// packs each A block once), then packs each B panel into L1 right before running every MR-row
-// tile over it. A thread slowed by the machine (another tenant, an interrupt) simply takes
-// fewer units: with two threads the slower core no longer sets the pace. Which thread runs a
-// unit never changes its bits: a tile's arithmetic depends on the shape only.
+// thread that has taken every unit of a phase goes on to the next while the others finish. It
+// packs a unit's A block into its own L2 buffer (kept while its next units stay in the same row
+// block, so a thread working its own range packs each A block once), then packs each B panel
+// into L1 right before running every MR-row tile over it. A thread slowed by the machine
+// (another tenant, an interrupt) simply takes fewer units: with two threads the slower core no
+// longer sets the pace. Which thread runs a unit never changes its bits: a tile's arithmetic
+// depends on the shape only.
 template <class UK, int64_t MC, int64_t KC>
 class GemmDriver {
     using T = typename UK::T;
@@ -223,7 +224,7 @@ class GemmDriver {
                 }
                 __atomic_store_n(unit_done, phase + 1, __ATOMIC_RELEASE);
             });
-            if (barrier) {
+            if (barrier && pc + s.kc < p.k) {
 #pragma omp barrier
             }
         }
