@@ -167,8 +167,9 @@ class GemmDriver {
         if (s.nt <= 1) {
             work(p, a, b, s, next, done, 0, false);
         } else {
+            const bool oversubscribed = more_threads_than_cores(s.nt);  // once, not per thread
 #pragma omp parallel num_threads(s.nt)
-            whole_k ? work_whole_k(p, a, b, s, next, thread_id()) : work(p, a, b, s, next, done, thread_id(), more_threads_than_cores(s.nt));
+            whole_k ? work_whole_k(p, a, b, s, next, thread_id()) : work(p, a, b, s, next, done, thread_id(), oversubscribed);
         }
         std::free(next);
     }
