@@ -64,11 +64,12 @@ struct MicroKernel {
     // layout) and b(p, j) = b[p * b_rs + j] with NR readable columns (packed, or B in place).
     // A_UNIT_RS: a_rs == 1 (packed A or transposed A), so row offsets are constants.
     // Edge tiles (mr < MR) run the kernel of height mr; nr < NR goes through store_edge.
-    template <bool A_UNIT_RS>
+    template <bool A_UNIT_RS, int64_t A_CS = 0, int64_t B_RS = 0>
     static void run(int64_t kc, const T* __restrict a, int64_t a_rs, int64_t a_cs, const T* __restrict b, int64_t b_rs,
                     T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
         if constexpr (MR_ > 1) {  // fewer rows (an edge): the kernel of that height, no wasted FMAs
-            if (mr < MR_) return MicroKernel<VT, MR_ - 1, NV_>::template run<A_UNIT_RS>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, mr, nr, o);
+            if (mr < MR_)
+                return MicroKernel<VT, MR_ - 1, NV_>::template run<A_UNIT_RS, A_CS, B_RS>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, mr, nr, o);
         }
         V acc[MR_][NV_];
 #pragma GCC unroll 32
@@ -76,13 +77,15 @@ struct MicroKernel {
 #pragma GCC unroll 4
             for (int v = 0; v < NV_; ++v) acc[i][v] = VT::zero();
         if constexpr (A_UNIT_RS) a_rs = 1;
+        if constexpr (A_CS > 0) a_cs = A_CS;
+        if constexpr (B_RS > 0) b_rs = B_RS;
         // Start fetching the C tile now; it is read (or written) once the K loop is done.
 #pragma GCC unroll 32
         for (int i = 0; i < MR_; ++i) {
             __builtin_prefetch(c + i * ldc, 1);
             __builtin_prefetch(c + i * ldc + NR - 1, 1);
         }
-#pragma GCC unroll 2
+#pragma GCC unroll 8
         for (int64_t p = 0; p < kc; ++p) {
             V bv[NV_];
 #pragma GCC unroll 4
