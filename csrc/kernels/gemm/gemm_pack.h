@@ -126,8 +126,8 @@ class Scratch {
     size_t cap_ = 0;
 };
 
-// slot 1: packed A (one block, or all of K for whole-K units); 2: a packed B panel; 3: packed S of
-// the prologue.
+// slot 0: which K block each kept B panel holds; 1: packed A (one block, or all of K for whole-K
+// units); 2: a packed B panel (or all of a K block's, kept); 3: packed S of the prologue.
 inline Scratch& scratch(int slot) {
     thread_local Scratch s[4];
     return s[slot];
