@@ -288,8 +288,8 @@ def test_k_blocks_of_a_unit_are_added_in_order_without_a_team_barrier():
     import threading
 
     rng = np.random.default_rng(8)
-    a = rng.standard_normal((520, 1100)).astype(np.float32)
-    b = rng.standard_normal((1100, 200)).astype(np.float32)
+    a = rng.standard_normal((520, 2100)).astype(np.float32)  # K blocks of at most 512 (AVX2): 5
+    b = rng.standard_normal((2100, 200)).astype(np.float32)
     before = _core.get_num_threads()
     stop = threading.Event()
 

@@ -11,9 +11,12 @@ namespace rp::kernels::avx2 {
 using ukernel_avx2_4x24 = MicroKernel<VecF32, 4, 3>;
 using ukernel_avx2_4x12 = MicroKernel<VecF64, 4, 3>;
 
-// MC, KC per type: an MC x KC block of A (256 KiB) in a 512 KiB L2, a KC x NR panel of B in the
-// 32 KiB L1 (Zen 3 class). MC 256 measured 3-8% faster than 144 on 256..512-row products.
-void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_avx2_4x24, 256, 256>::run(p); }
+// MC, KC per type (Zen 3 class: 32 KiB L1, 512 KiB L2). MC 256 measured 3-8 % faster than 144 on
+// 256..512-row products. Float KC 512 beats 256 although a KC x NR panel of B (48 KiB) no longer
+// fits L1 and an A block fills L2: fewer K blocks mean fewer read-modify-writes of each C tile and
+// fewer tile starts, and L2 feeds the panel fast enough (in-process A/B, 6 rounds: 512x512x784
+// +4 %, 512^3 +5 %, 1024^3 +3-4 %, 32x512x784 +5 %; 128/512, 256/768 and 384/512 no better).
+void sgemm(const GemmProblem<float>& p) { GemmDriver<ukernel_avx2_4x24, 256, 512>::run(p); }
 void dgemm(const GemmProblem<double>& p) { GemmDriver<ukernel_avx2_4x12, 128, 256>::run(p); }
 
 double fma_flops(int64_t iters, float* sink) { return fma_probe(iters, sink); }

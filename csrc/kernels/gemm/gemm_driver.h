@@ -112,8 +112,8 @@ void for_rectangles(int64_t rp, int64_t cp, int nt, F&& f) {
 }
 
 // UK: the micro-kernel (gemm_ukernel.h). MC, KC: cache block sizes of this instruction set and
-// type (MC a multiple of MR): an MC x KC block of packed A fits a core's L2, a KC x NR panel of
-// packed B its L1.
+// type (MC a multiple of MR), chosen by measurement (gemm_<isa>.cpp): an MC x KC block of packed
+// A about a core's L2, a KC x NR panel of packed B streamed through L1.
 //
 // Work is shared dynamically. For each KC block of K (a phase), the units of work are (MC row
 // block) x (a group of NR column panels), numbered row block after row block and cut into one
