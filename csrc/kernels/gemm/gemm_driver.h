@@ -415,7 +415,7 @@ class GemmDriver {
                         __builtin_prefetch(c + (MR + r) * p.ldc + NRx - 1, 1);
                     }
                 if (o.pre) o.pre = p.ep.pre + i * p.ep.ldpre + j;
-                if (i >= i_packed) K::template run<true, MR, NRx>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
+                if (i >= i_packed) K::template body<true, MR, NRx>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
                 else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
                 else K::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
             }

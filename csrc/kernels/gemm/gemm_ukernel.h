@@ -70,6 +70,14 @@ struct MicroKernel {
     template <bool A_UNIT_RS, int64_t A_CS = 0, int64_t B_RS = 0>
     static void run(int64_t kc, const T* __restrict a, int64_t a_rs, int64_t a_cs, const T* __restrict b, int64_t b_rs,
                     T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
+        body<A_UNIT_RS, A_CS, B_RS>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, mr, nr, o);
+    }
+
+    // run()'s body, inlined into the caller's loop over a panel's tiles (the packed path): no
+    // call and no stack frame per tile.
+    template <bool A_UNIT_RS, int64_t A_CS = 0, int64_t B_RS = 0>
+    [[gnu::always_inline]] static inline void body(int64_t kc, const T* __restrict a, int64_t a_rs, int64_t a_cs, const T* __restrict b,
+                                                   int64_t b_rs, T* c, int64_t ldc, int64_t mr, int64_t nr, const TileOut<T>& o) {
         if constexpr (MR_ > 1) {  // fewer rows (an edge): the kernel of that height, no wasted FMAs
             if (mr < MR_)
                 return MicroKernel<VT, MR_ - 1, NV_>::template run<A_UNIT_RS, A_CS, B_RS>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, mr, nr, o);
