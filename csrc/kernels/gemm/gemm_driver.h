@@ -328,34 +328,32 @@ class GemmDriver {
         for (int64_t j = 0; j < p.n; j += NR) store_tile_scalar(zeros, 0, p.c + j, p.ldc, p.m, imin(NR, p.n - j), tile_out(p, 0, 0, 0, j));
     }
 
-    // Packs rows [i0, i1) x K block [pc, pc + kcur) of op(A) as consecutive MR-row panels, then
-    // applies the prologue's activation derivative to the packed block while it is hot.
+    // Packs rows [i0, i1) x K block [pc, pc + kcur) of op(A) as consecutive MR-row panels with the
+    // prologue's activation derivative applied. The ReLU family's (dY where S > 0, else dY * 0 or
+    // * slope: the same bits as dY * act'(S)) is applied to each value while it is packed, S read
+    // beside dY: against packing dY, then S, then masking the block in a third pass (from L2 or
+    // beyond: a block is up to 512 KiB), +4-6 % on the dX and dW products of a batch of 512 and
+    // 1-3 % on the step. That needs a register of two K rows' MR values for a transposed A
+    // (AVX2 float); elsewhere, and for the other activations, S is packed the same way and the
+    // derivative applied to the packed block while it is hot.
     static void pack_a(const GemmProblem<T>& p, View<T> a, int64_t i0, int64_t i1, int64_t pc, int64_t kcur, T* dst) {
-        pack_a_block<typename UK::Vec, MR>(View<T>{a.at(i0, pc), a.rs, a.cs}, i1 - i0, kcur, dst);
+        using VT = typename UK::Vec;
         const Prologue<T>& pro = p.pro;
+        const View<T> ai{a.at(i0, pc), a.rs, a.cs};
+        if (!pro.s || pro.act == Act::none) return pack_a_block<VT, MR>(ai, i1 - i0, kcur, dst);
+        const View<T> s = p.trans_a ? View<T>{pro.s, 1, pro.lds} : View<T>{pro.s, pro.lds, 1};
+        const View<T> si{s.at(i0, pc), s.rs, s.cs};
+        const bool relu_like = pro.act == Act::relu || pro.act == Act::leaky_relu;  // y > 0 exactly when z > 0
+        constexpr bool kMaskTransposed = HasLoadHalves<VT>::value && 2 * MR == VT::W;
+        if (relu_like && (kMaskTransposed || !p.trans_a))
+            return pack_a_block<VT, MR>(ai, i1 - i0, kcur, dst, PosMask<T>{si, pro.act == Act::relu ? T(0) : pro.slope});
+        pack_a_block<VT, MR>(ai, i1 - i0, kcur, dst);
         const int64_t n = round_up(i1 - i0, MR) * kcur;
-        if (pro.s && pro.act != Act::none) {  // S packed the same way, so both are read in order
-            const View<T> s = p.trans_a ? View<T>{pro.s, 1, pro.lds} : View<T>{pro.s, pro.lds, 1};
-            T* sp = scratch(3).template get<T>(n);
-            pack_a_block<typename UK::Vec, MR>(View<T>{s.at(i0, pc), s.rs, s.cs}, i1 - i0, kcur, sp);
-            if (pro.act == Act::relu || pro.act == Act::leaky_relu) {  // y > 0 exactly when z > 0
-                // Branch-free (a ReLU mask is a coin flip per element): dY where S > 0, else
-                // dY * 0 (or * slope), the same bits as dY * act'(S).
-                using VT = typename UK::Vec;
-                const T neg = pro.act == Act::relu ? T(0) : pro.slope;
-                const typename VT::V negv = VT::set1(neg);
-                int64_t e = 0;
-                for (; e + VT::W <= n; e += VT::W) {
-                    const typename VT::V d = VT::load(dst + e);
-                    VT::store(dst + e, VT::select_pos(VT::load(sp + e), d, VT::mul(d, negv)));
-                }
-                for (; e < n; ++e) dst[e] = sp[e] > T(0) ? dst[e] : dst[e] * neg;
-            } else if (pro.from_output) {  // the out-of-line activation kernels
-                act_backward_from_output(dst, dst, sp, n, pro.act, pro.slope);
-            } else {
-                act_backward(dst, dst, sp, n, pro.act, pro.slope);
-            }
-        }
+        T* sp = scratch(3).template get<T>(n);
+        pack_a_block<VT, MR>(si, i1 - i0, kcur, sp);
+        if (relu_like) mask_packed<VT>(dst, sp, n, pro.act == Act::relu ? T(0) : pro.slope);
+        else if (pro.from_output) act_backward_from_output(dst, dst, sp, n, pro.act, pro.slope);  // the out-of-line kernels
+        else act_backward(dst, dst, sp, n, pro.act, pro.slope);
     }
 
     // row_sum[i] (+)= the sum of packed row i of this K block, in K order, block after block:

@@ -26,6 +26,8 @@ struct VecF32 {
     }
     static V zero() { return _mm256_setzero_ps(); }
     static V load(const Scalar* p) { return _mm256_loadu_ps(p); }
+    // Lanes 0-3 from lo, 4-7 from hi.
+    static V load_halves(const Scalar* lo, const Scalar* hi) { return _mm256_set_m128(_mm_loadu_ps(hi), _mm_loadu_ps(lo)); }
     static void store(Scalar* p, V v) { _mm256_storeu_ps(p, v); }
     static V set1(Scalar x) { return _mm256_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }

@@ -198,3 +198,30 @@ def test_saved_operand_with_its_own_leading_dimension(name, ta):
     a, s = (g.T, s.T) if ta else (g, s)
     b = rng.standard_normal((k, n)).astype(np.float32)
     check(*run(a, s, b, name), a, s, b, name)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("name", ["relu", "leaky_relu"])
+def test_relu_family_prologue_is_exactly_the_masked_operand(isa, name, ta, dtype):
+    # The ReLU family's derivative is applied while A is packed (S read beside dY; for a transposed
+    # A two K rows per register on AVX2): the packed values must be exactly where(S > 0, dY,
+    # dY * slope), so the product's bits equal a plain GEMM of that operand made by NumPy (same
+    # shape, same blocking, same arithmetic), with rows and K past multiples of the tile and
+    # vector sizes, K odd (a lone last K row), and strides that are not the operands' widths.
+    rng = np.random.default_rng(21)
+    neg = 0.0 if name == "relu" else SLOPE
+    for m, n, k in [(261, 50, 300), (7, 30, 13), (512, 40, 33)]:
+        shape = (k, m) if ta else (m, k)
+        g = rng.standard_normal((shape[0], shape[1] + 5)).astype(dtype)[:, 2:2 + shape[1]]
+        s = saved_values(name, rng, (shape[0], shape[1] + 9), dtype)[:, 4:4 + shape[1]]
+        s[rng.random(s.shape) < 0.2] = 0  # exact zeros: the mask's boundary (not > 0)
+        a, sv = (g.T, s.T) if ta else (g, s)
+        b = rng.standard_normal((k, n)).astype(dtype)
+        c, rs = run(a, sv, b, name)
+        masked = np.where(sv > 0, a, a * dtype(neg)).astype(dtype)
+        masked = np.ascontiguousarray(masked.T).T if ta else masked  # the same layout as dY
+        want_c, want_rs = np.empty((m, n), dtype), np.empty(m, dtype)
+        _core.gemm(masked, b, want_c, 1.0, 0.0, row_sum=want_rs)
+        assert np.array_equal(c, want_c), f"{isa} {name} ta={ta} {m}x{n}x{k}: prologue differs from the masked operand"
+        assert np.array_equal(rs, want_rs), f"{isa} {name} ta={ta} {m}x{n}x{k}: row sums differ"
