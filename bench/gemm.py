@@ -76,7 +76,9 @@ def worker(contender, threads, dtype):
             from retroprop import _core
 
             _core.set_num_threads(threads)
-            return {"peak": _core._fma_peak_gflops(threads), "isa": _core.isa()}
+            # The best of five probes: a probe that shares its core with another guest's burst
+            # reads low (one run measured 96 GFLOP/s for two threads, so "% of peak" read 168 %).
+            return {"peak": max(_core._fma_peak_gflops(threads) for _ in range(5)), "isa": _core.isa()}
         return {}
 
     def run_case(case):
