@@ -139,11 +139,19 @@ class GemmDriver {
         const View<T> a = p.trans_a ? View<T>{p.a, 1, p.lda} : View<T>{p.a, p.lda, 1};
         const View<T> b = p.trans_b ? View<T>{p.b, 1, p.ldb} : View<T>{p.b, p.ldb, 1};
         if (dot_shape(p)) return p.n <= kDotMaxN ? dot<2, 5>(p) : dot<3, 4>(p);
+        if (swap_shape(p)) return swapped(p);
+        blocked(p, a, b, false, NR, MC);
+    }
+
+   private:
+    static void blocked(const GemmProblem<T>& p, View<T> a, View<T> b, bool a_in_place, int64_t np, int64_t mc) {
         Plan s;
+        s.a_in_place = a_in_place;
+        s.np = np;
         s.kc = even_block(p.k, KC, 4);
-        s.mc = even_block(p.m, MC, MR);
+        s.mc = even_block(p.m, mc, MR);
         s.rb = ceil_div(p.m, s.mc);
-        s.cp = ceil_div(p.n, NR);
+        s.cp = ceil_div(p.n, s.np);
         s.nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), s.rb * s.cp));
         // About kUnitsPerThread units per thread: enough to even out two cores' speeds, each
         // still a few row tiles times several panels.
@@ -174,7 +182,102 @@ class GemmDriver {
         std::free(next);
     }
 
-   private:
+    // The swapped path (below) where measured to pay (AVX2 float, 4x24 tiles; 2 threads,
+    // against the direct product: M = 24 +18 %, 32 +10-14 %, 40 +16 %, 48 +13-15 %, 64 +9 %; one
+    // thread +8-22 %): a forward X W^T with bias and a ReLU-family activation or none, a batch
+    // of 24 to 64 rows in panels of at least two vectors (M = 56, panels 24 + 24 + 8, and M = 80
+    // were no faster; M = 96 +3 %, 128 -5 %; below 24 the dot tiles or the direct path).
+    static constexpr int64_t kSwapMinM = 24, kSwapMaxM = 64, kSwapBytes = int64_t(8) << 20;
+    static constexpr bool kSwapMeasured = std::is_same_v<T, float> && UK::Vec::W == 8 && NR == 24;
+
+    // Panel width of the swapped product's C^T columns (the batch): NR-or-narrower panels of
+    // equal width (32 rows: two of 16, not 24 + 8, whose 4x8 tiles run at half the FMA rate).
+    static int64_t swap_panel(int64_t m) { return round_up(ceil_div(m, ceil_div(m, NR)), UK::Vec::W); }
+
+    static bool swap_shape(const GemmProblem<T>& p) {
+        if constexpr (!kSwapMeasured) {
+            return false;
+        } else {
+            if (!(p.trans_b && !p.trans_a && !p.pro.active() && p.alpha == T(1) && p.beta == T(0) && act_in_registers(p.ep.act) &&
+                  p.m >= kSwapMinM && p.m <= kSwapMaxM && p.m % UK::Vec::W == 0 && p.n >= 4 * NR && p.k >= 64 &&
+                  p.m * p.n * int64_t(sizeof(T)) <= kSwapBytes))  // T, kept in a per-thread buffer
+                return false;
+            const int64_t np = swap_panel(p.m), last = p.m - (ceil_div(p.m, np) - 1) * np;
+            return last >= 2 * UK::Vec::W;
+        }
+    }
+
+    // C = act(X W^T + bias) for a batch of few rows, computed as T = W X^T, then C = act(T^T +
+    // bias). In the direct product W^T is the B operand: each panel of it is packed through 8x8
+    // register transposes and then used by only m / 4 tiles (a quarter of a 32-row product's
+    // time on one thread). Swapped, W is A and read in place (its rows broadcast by the kernel,
+    // each W block read from L2 by the few panels of X^T), and only X^T, small, is packed. Same
+    // K blocks and the same FMAs per element in the same order: the same bits as the direct
+    // product (asserted by the tests), for any thread count.
+    static void swapped(const GemmProblem<T>& p) {
+        using VT = typename UK::Vec;
+        T* t = scratch(4).template get<T>(p.n * p.m);
+        GemmProblem<T> q;
+        q.trans_a = false;
+        q.trans_b = true;
+        q.m = p.n;
+        q.n = p.m;
+        q.k = p.k;
+        q.a = p.b;
+        q.lda = p.ldb;
+        q.b = p.a;
+        q.ldb = p.lda;
+        q.c = t;
+        q.ldc = p.m;
+        // Row blocks of MC / 2 rows of W: a block (128 x KC) stays in L2 while the few panels
+        // each read it (1 thread, 32 rows: +2-6 % against MC; 2 threads the same).
+        blocked(q, View<T>{q.a, q.lda, 1}, View<T>{q.b, 1, q.ldb}, true, swap_panel(p.m), imax(MR, MC / 2 / MR * MR));
+        // C = act(T^T + bias), W x W blocks at a time (transposed in registers, then the
+        // epilogue on the block while it is in L1), the column blocks shared among threads.
+        constexpr int64_t W = VT::W;
+        const int64_t mf = p.m / W * W, nf = p.n / W * W, blocks = nf / W;
+        const int nt = static_cast<int>(imin(max_threads(2 * p.m * p.n * p.k), blocks));
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+        for (int64_t jb = 0; jb < blocks; ++jb) {
+            const int64_t j = jb * W;
+            for (int64_t i = 0; i < mf; i += W) {
+                VT::transpose(t + j * p.m + i, p.m, p.c + i * p.ldc + j, p.ldc);
+                for (int64_t r = i; r < i + W; ++r) epilogue_row(p, r, j, j + W);
+            }
+        }
+        for (int64_t i = 0; i < p.m; ++i) {  // the rows and columns past the W x W blocks
+            const int64_t j0 = i < mf ? nf : 0;
+            for (int64_t j = j0; j < p.n; ++j) p.c[i * p.ldc + j] = t[j * p.m + i];
+            epilogue_row(p, i, j0, p.n);
+        }
+    }
+
+    // Bias, pre-activation store and ReLU-family activation on C[i][j0:j1) (the swapped path).
+    static void epilogue_row(const GemmProblem<T>& p, int64_t i, int64_t j0, int64_t j1) {
+        using VT = typename UK::Vec;
+        const Epilogue<T>& ep = p.ep;
+        if (!ep.bias && !ep.pre && ep.act == Act::none) return;
+        T* c = p.c + i * p.ldc;
+        T* pre = ep.pre ? ep.pre + i * ep.ldpre : nullptr;
+        int64_t j = j0;
+        for (; j + VT::W <= j1; j += VT::W) {
+            typename VT::V x = VT::load(c + j);
+            if (ep.bias) x = VT::add(x, VT::load(ep.bias + j));
+            if (pre) VT::store(pre + j, x);
+            if (ep.act == Act::relu) x = VT::relu(x);
+            else if (ep.act == Act::leaky_relu) x = VT::leaky(x, VT::set1(ep.slope));
+            VT::store(c + j, x);
+        }
+        for (; j < j1; ++j) {
+            T x = c[j];
+            if (ep.bias) x += ep.bias[j];
+            if (pre) pre[j] = x;
+            if (ep.act == Act::relu) x = x > T(0) ? x : T(0);
+            else if (ep.act == Act::leaky_relu) x = x > T(0) ? x : x * ep.slope;
+            c[j] = x;
+        }
+    }
+
     static constexpr int64_t kUnitsPerThread = 8, kPad = 8, kWholeKBytes = int64_t(384) << 10,
                             kNextTilePrefetchMaxK = 64, kKeepBBytes = int64_t(8) << 20;
 
@@ -184,6 +287,8 @@ class GemmDriver {
     struct Plan {
         int64_t kc, mc, rb, cp, g, cg;
         int nt;
+        bool a_in_place = false;  // A read in place even over several column panels
+        int64_t np = NR;          // panel width: NR, or less to even out the panels of a narrow C
         int64_t units() const { return rb * cg; }
         int64_t range_begin(int r) const { return units() * r / nt; }
     };
@@ -200,7 +305,7 @@ class GemmDriver {
     static void work(const GemmProblem<T>& p, View<T> a, View<T> b, const Plan& s, int64_t* next, int64_t* done, int t, bool barrier) {
         // A is read in place by a single column panel (no reuse to pay for packing), unless the
         // prologue must transform it; its last, partial row panel is still packed (zero-padded).
-        const bool packed_a = p.pro.active() || s.cp > 1;
+        const bool packed_a = !s.a_in_place && (p.pro.active() || s.cp > 1);
         T* pa = scratch(1).get<T>(s.mc * s.kc);
         // With more row blocks than threads, a thread runs several row blocks over the same B
         // panels of a K block: it keeps each panel it packs (all of that K block's B, in L3) and
@@ -232,10 +337,10 @@ class GemmDriver {
                 for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp) {
                     T* panel = keep_b ? pb + jp * s.kc * NR : pb;
                     if (!keep_b || packed_in[jp] != phase) {
-                        pack_b(b, pc, kcur, jp, panel, p.n);
+                        pack_b(b, pc, kcur, jp, panel, p.n, s.np);
                         if (keep_b) packed_in[jp] = phase;
                     }
-                    tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, panel, jp);
+                    tiles(p, a, kcur, pc, ic, mcur, i_packed, pa, panel, jp, s.np);
                 }
                 __atomic_store_n(unit_done, phase + 1, __ATOMIC_RELEASE);
             });
@@ -250,7 +355,7 @@ class GemmDriver {
     // every K block of its tiles in order, so threads never wait for each other between K
     // blocks. Same blocking, same order per tile, same bits as work().
     static void work_whole_k(const GemmProblem<T>& p, View<T> a, View<T> b, const Plan& s, int64_t* next, int t) {
-        const bool packed_a = p.pro.active() || s.cp > 1;
+        const bool packed_a = !s.a_in_place && (p.pro.active() || s.cp > 1);
         const int64_t rows = round_up(p.m, MR), i_packed = packed_a ? 0 : p.m / MR * MR;
         T* pa = scratch(1).get<T>(rows * p.k);  // K block pc at pa + rows * pc
         T* pb = scratch(2).get<T>(s.kc * NR);
@@ -262,8 +367,8 @@ class GemmDriver {
             for (int64_t jp = group * s.g; jp < imin(s.cp, (group + 1) * s.g); ++jp)
                 for (int64_t pc = 0; pc < p.k; pc += s.kc) {
                     const int64_t kcur = imin(s.kc, p.k - pc);
-                    pack_b(b, pc, kcur, jp, pb, p.n);
-                    tiles(p, a, kcur, pc, 0, p.m, i_packed, pa + rows * pc, pb, jp);
+                    pack_b(b, pc, kcur, jp, pb, p.n, s.np);
+                    tiles(p, a, kcur, pc, 0, p.m, i_packed, pa + rows * pc, pb, jp, s.np);
                 }
         });
     }
@@ -385,8 +490,8 @@ class GemmDriver {
     // Packs B panel jp (columns [jp * NR, +NR), K rows [pc, pc + kcur)) at its kernel's width.
     // Packed even when B rows are contiguous: a KC x NR panel read in place at a power-of-two
     // row stride would thrash a few L1 sets.
-    static void pack_b(View<T> b, int64_t pc, int64_t kcur, int64_t jp, T* dst, int64_t n) {
-        const int64_t j = jp * NR, nr = imin(NR, n - j);
+    static void pack_b(View<T> b, int64_t pc, int64_t kcur, int64_t jp, T* dst, int64_t n, int64_t np) {
+        const int64_t j = jp * np, nr = imin(np, n - j);
         with_width<UK::NV>(nr, [&](auto nv) {
             pack_b_panel<typename UK::Vec, decltype(nv)::value * UK::Vec::W>(View<T>{b.at(pc, j), b.rs, b.cs}, kcur, nr, dst);
         });
@@ -394,8 +499,8 @@ class GemmDriver {
 
     // Every MR-row tile of rows [ic, ic + mcur) times packed B panel jp.
     static void tiles(const GemmProblem<T>& p, View<T> a, int64_t kcur, int64_t pc, int64_t ic, int64_t mcur, int64_t i_packed,
-                      const T* pa, const T* pb, int64_t jp) {
-        const int64_t j = jp * NR, nr = imin(NR, p.n - j);
+                      const T* pa, const T* pb, int64_t jp, int64_t np) {
+        const int64_t j = jp * np, nr = imin(np, p.n - j);
         with_width<UK::NV>(nr, [&](auto nv) {
             constexpr int64_t NRx = decltype(nv)::value * UK::Vec::W;
             using K = MicroKernel<typename UK::Vec, MR, decltype(nv)::value>;
@@ -415,6 +520,7 @@ class GemmDriver {
                 if (o.pre) o.pre = p.ep.pre + i * p.ep.ldpre + j;
                 if (i >= i_packed) K::template body<true, MR, NRx>(kcur, pa + (i - ic) * kcur, 1, MR, pb, NRx, c, p.ldc, mr, nr, o);
                 else if (a.rs == 1) K::template run<true>(kcur, a.at(i, pc), 1, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
+                else if (a.cs == 1) K::template run<false, 1, NRx>(kcur, a.at(i, pc), a.rs, 1, pb, NRx, c, p.ldc, mr, nr, o);  // row-major A in place (the swapped path's W)
                 else K::template run<false>(kcur, a.at(i, pc), a.rs, a.cs, pb, NRx, c, p.ldc, mr, nr, o);
             }
         });

@@ -216,9 +216,10 @@ class Scratch {
 };
 
 // slot 0: which K block each kept B panel holds; 1: packed A (one block, or all of K for whole-K
-// units); 2: a packed B panel (or all of a K block's, kept); 3: packed S of the prologue.
+// units); 2: a packed B panel (or all of a K block's, kept); 3: packed S of the prologue; 4: the
+// swapped path's C^T (the calling thread's, outside the parallel product).
 inline Scratch& scratch(int slot) {
-    thread_local Scratch s[4];
+    thread_local Scratch s[5];
     return s[slot];
 }
 
