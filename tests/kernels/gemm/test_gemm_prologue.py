@@ -115,17 +115,10 @@ def test_fast_prologue_matches_reference_kernel(name):
 
 
 @pytest.mark.parametrize("m,n,k", [(512, 784, 32), (300, 10, 512), (10, 784, 256), (64, 500, 128), (40, 300, 700)])
-def test_prologue_and_row_sums_bit_identical_for_any_thread_count(m, n, k):
+def test_prologue_and_row_sums_bit_identical_for_any_thread_count(m, n, k, per_thread_count):
     rng = np.random.default_rng(3)
     (a, s), b = operands(rng, m, n, k, np.float32, True, "relu")
-    before = _core.get_num_threads()
-    try:
-        outs = []
-        for threads in (1, 2, 3):
-            _core.set_num_threads(threads)
-            outs.append(run(a, s, b, "relu"))
-    finally:
-        _core.set_num_threads(before)
+    outs = per_thread_count(lambda: run(a, s, b, "relu"))
     for c, rs in outs[1:]:
         assert np.array_equal(c, outs[0][0]) and np.array_equal(rs, outs[0][1])
 

@@ -52,19 +52,12 @@ def test_swapped_forward_has_the_direct_products_bits(m, n, k, act, with_bias, w
 
 
 @pytest.mark.parametrize("m,n,k", [(32, 512, 784), (48, 200, 300)])
-def test_swapped_forward_bit_identical_for_any_thread_count(m, n, k):
+def test_swapped_forward_bit_identical_for_any_thread_count(m, n, k, per_thread_count):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((m, k)).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)
     bias = rng.standard_normal(n).astype(np.float32)
-    before = _core.get_num_threads()
-    try:
-        outs = []
-        for threads in (1, 2, 3):
-            _core.set_num_threads(threads)
-            outs.append(product(x, w, bias, 1, True))
-    finally:
-        _core.set_num_threads(before)
+    outs = per_thread_count(lambda: product(x, w, bias, 1, True))
     for c, pre in outs[1:]:
         assert np.array_equal(c, outs[0][0]) and np.array_equal(pre, outs[0][1])
 
