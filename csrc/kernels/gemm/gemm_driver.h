@@ -252,7 +252,8 @@ class GemmDriver {
         }
     }
 
-    // Bias, pre-activation store and ReLU-family activation on C[i][j0:j1) (the swapped path).
+    // Bias, pre-activation store and ReLU-family activation on C[i][j0:j1) (the swapped path):
+    // whole vectors here, the rest through the edge tiles' scalar epilogue, in place.
     static void epilogue_row(const GemmProblem<T>& p, int64_t i, int64_t j0, int64_t j1) {
         using VT = typename UK::Vec;
         const Epilogue<T>& ep = p.ep;
@@ -268,14 +269,7 @@ class GemmDriver {
             else if (ep.act == Act::leaky_relu) x = VT::leaky(x, VT::set1(ep.slope));
             VT::store(c + j, x);
         }
-        for (; j < j1; ++j) {
-            T x = c[j];
-            if (ep.bias) x += ep.bias[j];
-            if (pre) pre[j] = x;
-            if (ep.act == Act::relu) x = x > T(0) ? x : T(0);
-            else if (ep.act == Act::leaky_relu) x = x > T(0) ? x : x * ep.slope;
-            c[j] = x;
-        }
+        if (j < j1) store_tile_scalar(c + j, 0, c + j, p.ldc, 1, j1 - j, tile_out(p, 0, p.k, i, j));
     }
 
     static constexpr int64_t kUnitsPerThread = 8, kPad = 8, kWholeKBytes = int64_t(384) << 10,

@@ -20,18 +20,30 @@ inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t round_up(int64_t a, int64_t q) { return ceil_div(a, q) * q; }
 
+// The ReLU family's derivative applied to a: a where the saved s > 0, else a * neg (0 for relu,
+// the slope for leaky_relu): the same bits as a * act'(s), branch-free in vector form.
+template <typename T>
+inline T pos_mask(T s, T a, T neg) {
+    return s > T(0) ? a : a * neg;
+}
+
 // What packing does to each value of A: nothing (NoMask), or the ReLU / leaky ReLU derivative
-// of a GEMM prologue (PosMask: a where the saved s > 0, else a * neg), applied while the value is
-// in a register, so that dZ = dY * act' is never written out and read back as a pass of its own.
+// of a GEMM prologue (PosMask), applied while the value is in a register, so that dZ = dY * act'
+// is never written out and read back as a pass of its own. cs_unit / rs_unit: whether S has the
+// unit column / row stride the vector paths need of A too.
 struct NoMask {
     NoMask at(int64_t, int64_t) const { return {}; }
+    bool cs_unit() const { return true; }
+    bool rs_unit() const { return true; }
 };
 template <typename T>
 struct PosMask {
     View<T> s;  // the saved tensor, same origin as the packed view of A
-    T neg;      // 0 (relu) or the slope (leaky_relu)
+    T neg;
     PosMask at(int64_t i, int64_t p) const { return {View<T>{s.at(i, p), s.rs, s.cs}, neg}; }
-    T apply(int64_t i, int64_t p, T a) const { return *s.at(i, p) > T(0) ? a : a * neg; }
+    bool cs_unit() const { return s.cs == 1; }
+    bool rs_unit() const { return s.rs == 1; }
+    T apply(int64_t i, int64_t p, T a) const { return pos_mask(*s.at(i, p), a, neg); }
 };
 template <class M>
 constexpr bool kMasked = !std::is_same_v<M, NoMask>;
@@ -41,20 +53,9 @@ template <class VT, class = void>
 struct HasLoadHalves : std::false_type {};
 template <class VT>
 struct HasLoadHalves<VT, std::void_t<decltype(&VT::load_halves)>> : std::true_type {};
-// Whether a mask's S has unit column (row) stride, as the vector (transposed) path needs of A.
-template <class M>
-bool mask_cs_unit(const M& m) {
-    if constexpr (kMasked<M>) return m.s.cs == 1;
-    else return true;
-}
-template <class M>
-bool mask_rs_unit(const M& m) {
-    if constexpr (kMasked<M>) return m.s.rs == 1;
-    else return true;
-}
 
 // The mask over n consecutive packed values of dst, whose s values are the same n of sv (both
-// packed alike): the same bits as PosMask::apply on each.
+// packed alike).
 template <class VT, typename T>
 inline void mask_packed(T* dst, const T* sv, int64_t n, T neg) {
     const typename VT::V negv = VT::set1(neg);
@@ -63,7 +64,7 @@ inline void mask_packed(T* dst, const T* sv, int64_t n, T neg) {
         const typename VT::V d = VT::load(dst + e);
         VT::store(dst + e, VT::select_pos(VT::load(sv + e), d, VT::mul(d, negv)));
     }
-    for (; e < n; ++e) dst[e] = sv[e] > T(0) ? dst[e] : dst[e] * neg;
+    for (; e < n; ++e) dst[e] = pos_mask(sv[e], dst[e], neg);
 }
 
 // One MR x kc panel of op(A) rows [0, mr) (mr <= MR): dst[p * MR + i] = a(i, p), zero rows past mr.
@@ -81,7 +82,7 @@ void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst, const M&
     if (mr == MR) {  // MR streams read in step (each sequential when A is row-major)
         int64_t p0 = 0;
         if constexpr (kVectorPackA<VT, MR>) {
-            if (a.cs == 1 && mask_cs_unit(mask)) {
+            if (a.cs == 1 && mask.cs_unit()) {
                 for (; p0 + VT::W <= kc; p0 += VT::W) {
                     if constexpr (MR == VT::W) VT::transpose(a.at(0, p0), a.rs, dst + p0 * MR, MR);
                     else VT::template transpose_rows<MR>(a.at(0, p0), a.rs, dst + p0 * MR);
@@ -111,7 +112,7 @@ void pack_a_panel(View<T> a, int64_t mr, int64_t kc, T* __restrict dst, const M&
 // A mask (a prologue's activation derivative) is applied to each value as it is packed.
 template <class VT, int64_t MR, typename T, class M = NoMask>
 void pack_a_block(View<T> a, int64_t m, int64_t kc, T* __restrict dst, const M& mask = {}) {
-    if (a.rs != 1 || a.cs == 1 || !mask_rs_unit(mask)) {
+    if (a.rs != 1 || a.cs == 1 || !mask.rs_unit()) {
         for (int64_t i = 0; i < m; i += MR)
             pack_a_panel<VT, MR>(View<T>{a.at(i, 0), a.rs, a.cs}, imin(MR, m - i), kc, dst + i * kc, mask.at(i, 0));
         return;
@@ -121,44 +122,29 @@ void pack_a_block(View<T> a, int64_t m, int64_t kc, T* __restrict dst, const M& 
     for (int64_t p0 = 0; p0 < kc; p0 += KP) {
         const int64_t pn = imin(KP, kc - p0);
         const T* src = a.x + p0 * a.cs;
-        if constexpr (kMasked<M>) {
-            const T* ssrc = mask.s.x + p0 * mask.s.cs;
-            for (int64_t i = 0; i < full; i += MR) {
-                T* d = dst + i * kc + p0 * MR;
-                int64_t p = 0;
-                if constexpr (HasLoadHalves<VT>::value && 2 * MR == VT::W) {  // two K rows' MR values per register
-                    const typename VT::V negv = VT::set1(mask.neg);
-                    for (; p + 2 <= pn; p += 2) {
-                        const typename VT::V v = VT::load_halves(src + p * a.cs + i, src + (p + 1) * a.cs + i);
-                        const typename VT::V sv = VT::load_halves(ssrc + p * mask.s.cs + i, ssrc + (p + 1) * mask.s.cs + i);
-                        VT::store(d + p * MR, VT::select_pos(sv, v, VT::mul(v, negv)));
-                    }
+        auto value = [&](int64_t p, int64_t col) {
+            if constexpr (kMasked<M>) return pos_mask(mask.s.x[(p0 + p) * mask.s.cs + col], src[p * a.cs + col], mask.neg);
+            else return src[p * a.cs + col];
+        };
+        for (int64_t i = 0; i < full; i += MR) {
+            T* d = dst + i * kc + p0 * MR;
+            int64_t p = 0;
+            if constexpr (kMasked<M> && HasLoadHalves<VT>::value && 2 * MR == VT::W) {  // two K rows' MR values per register
+                const T* ssrc = mask.s.x + p0 * mask.s.cs;
+                const typename VT::V negv = VT::set1(mask.neg);
+                for (; p + 2 <= pn; p += 2) {
+                    const typename VT::V v = VT::load_halves(src + p * a.cs + i, src + (p + 1) * a.cs + i);
+                    const typename VT::V sv = VT::load_halves(ssrc + p * mask.s.cs + i, ssrc + (p + 1) * mask.s.cs + i);
+                    VT::store(d + p * MR, VT::select_pos(sv, v, VT::mul(v, negv)));
                 }
-                for (; p < pn; ++p)
-                    for (int64_t r = 0; r < MR; ++r) {
-                        const T v = src[p * a.cs + i + r];
-                        d[p * MR + r] = ssrc[p * mask.s.cs + i + r] > T(0) ? v : v * mask.neg;
-                    }
             }
-            if (full < m) {
-                T* d = dst + full * kc + p0 * MR;
-                for (int64_t p = 0; p < pn; ++p)
-                    for (int64_t r = 0; r < MR; ++r) {
-                        const T v = full + r < m ? src[p * a.cs + full + r] : T(0);
-                        d[p * MR + r] = full + r >= m || ssrc[p * mask.s.cs + full + r] > T(0) ? v : v * mask.neg;
-                    }
-            }
-        } else {
-            for (int64_t i = 0; i < full; i += MR) {
-                T* d = dst + i * kc + p0 * MR;
-                for (int64_t p = 0; p < pn; ++p)
-                    for (int64_t r = 0; r < MR; ++r) d[p * MR + r] = src[p * a.cs + i + r];
-            }
-            if (full < m) {
-                T* d = dst + full * kc + p0 * MR;
-                for (int64_t p = 0; p < pn; ++p)
-                    for (int64_t r = 0; r < MR; ++r) d[p * MR + r] = full + r < m ? src[p * a.cs + full + r] : T(0);
-            }
+            for (; p < pn; ++p)
+                for (int64_t r = 0; r < MR; ++r) d[p * MR + r] = value(p, i + r);
+        }
+        if (full < m) {
+            T* d = dst + full * kc + p0 * MR;
+            for (int64_t p = 0; p < pn; ++p)
+                for (int64_t r = 0; r < MR; ++r) d[p * MR + r] = full + r < m ? value(p, full + r) : T(0);
         }
     }
 }
