@@ -71,9 +71,22 @@ void set_prologue(kernels::GemmProblem<T>& p, const py::array& a, const Operand&
     }
 }
 
+// The arguments of one gemm() call, as Python passes them.
+struct GemmArgs {
+    py::array a, b, c;
+    double alpha, beta;
+    py::object bias;
+    int act;
+    double slope;
+    bool reference;
+    py::object pre;
+    PrologueArgs pro;
+};
+
 template <typename T>
-void run(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope, bool reference, const py::object& pre,
-         const PrologueArgs& pa) {
+kernels::GemmProblem<T> problem(const GemmArgs& g) {
+    const py::array &a = g.a, &b = g.b;
+    py::array c = g.c;  // a handle, for mutable_data()
     kernels::GemmProblem<T> p;
     const Operand oa = classify(a, "A"), ob = classify(b, "B");
     p.trans_a = oa.trans;
@@ -83,39 +96,35 @@ void run(const py::array& a, const py::array& b, py::array& c, double alpha, dou
     p.m = a.shape(0);
     p.k = a.shape(1);
     p.n = b.shape(1);
-    p.alpha = T(alpha);
-    p.beta = T(beta);
+    p.alpha = T(g.alpha);
+    p.beta = T(g.beta);
     p.a = static_cast<const T*>(a.data());
     p.b = static_cast<const T*>(b.data());
     p.c = static_cast<T*>(c.mutable_data());
     p.ldc = c.shape(0) <= 1 ? std::max<int64_t>(p.n, 1) : c.strides(0) / int64_t(sizeof(T));
-    if (!bias.is_none()) {
-        auto bv = py::cast<py::array>(bias);
+    if (!g.bias.is_none()) {
+        auto bv = py::cast<py::array>(g.bias);
         if (bv.ndim() != 1 || bv.shape(0) != p.n || bv.dtype().not_equal(a.dtype()) || (bv.shape(0) > 1 && bv.strides(0) != int64_t(sizeof(T))))
             throw std::invalid_argument("gemm: bias must be a contiguous 1-D array of " + std::to_string(p.n) + " elements of the operands' dtype, got shape " + shape_str(bv));
         p.ep.bias = static_cast<const T*>(bv.data());
     }
-    if (act < 0 || act > 7) throw std::invalid_argument("gemm: unknown activation code " + std::to_string(act));
-    p.ep.act = static_cast<kernels::Act>(act);
-    p.ep.slope = T(slope);
-    if (!pre.is_none()) {
-        auto pv = py::cast<py::array>(pre);
+    if (g.act < 0 || g.act > 7) throw std::invalid_argument("gemm: unknown activation code " + std::to_string(g.act));
+    p.ep.act = static_cast<kernels::Act>(g.act);
+    p.ep.slope = T(g.slope);
+    if (!g.pre.is_none()) {
+        auto pv = py::cast<py::array>(g.pre);
         if (pv.ndim() != 2 || pv.shape(0) != c.shape(0) || pv.shape(1) != c.shape(1) || pv.dtype().not_equal(c.dtype()) || !pv.writeable() ||
             (pv.size() && ((pv.shape(1) > 1 && pv.strides(1) != int64_t(sizeof(T))) || (pv.shape(0) > 1 && (pv.strides(0) < 0 || pv.strides(0) % int64_t(sizeof(T)))))))
             throw std::invalid_argument("gemm: pre must be a writeable array shaped like C " + shape_str(c) + " with unit column stride, got " + shape_str(pv));
         p.ep.pre = static_cast<T*>(pv.mutable_data());
         p.ep.ldpre = pv.shape(0) <= 1 ? std::max<int64_t>(p.n, 1) : pv.strides(0) / int64_t(sizeof(T));
     }
-    set_prologue(p, a, oa, pa);
-    py::gil_scoped_release release;
-    if (reference) dispatch::gemm_reference(p);
-    else dispatch::gemm(p);
+    set_prologue(p, a, oa, g.pro);
+    return p;
 }
 
-void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope,
-          bool reference, const py::object& pre, const py::object& a_saved, int a_act, bool a_from_output, const py::object& row_sum,
-          bool row_sum_accumulate) {
-    const PrologueArgs pa{a_saved, a_act, a_from_output, row_sum, row_sum_accumulate};
+// Shapes, dtypes and C's layout; returns whether the operands are float64 (else float32).
+bool check_arrays(const py::array& a, const py::array& b, const py::array& c) {
     if (a.ndim() != 2 || b.ndim() != 2 || c.ndim() != 2)
         throw std::invalid_argument("gemm: expected 2-D operands, got A " + shape_str(a) + ", B " + shape_str(b) + ", C " + shape_str(c));
     if (a.shape(1) != b.shape(0) || c.shape(0) != a.shape(0) || c.shape(1) != b.shape(1))
@@ -126,9 +135,54 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
     // (NumPy gives zero-size arrays zero strides: nothing to check or write then.)
     if (c.size() && c.shape(1) > 1 && c.strides(1) != c.itemsize()) throw std::invalid_argument("gemm: output C " + shape_str(c) + " must have unit column stride");
     if (c.size() && c.shape(0) > 1 && (c.strides(0) < 0 || c.strides(0) % c.itemsize())) throw std::invalid_argument("gemm: output C " + shape_str(c) + " has an unsupported row stride");
-    if (a.dtype().equal(py::dtype::of<float>())) return run<float>(a, b, c, alpha, beta, bias, act, slope, reference, pre, pa);
-    if (a.dtype().equal(py::dtype::of<double>())) return run<double>(a, b, c, alpha, beta, bias, act, slope, reference, pre, pa);
+    if (a.dtype().equal(py::dtype::of<double>())) return true;
+    if (a.dtype().equal(py::dtype::of<float>())) return false;
     throw py::type_error("gemm: expected float32 or float64 operands, got " + std::string(py::str(a.dtype())));
+}
+
+template <typename T>
+void run(const GemmArgs& g) {
+    const kernels::GemmProblem<T> p = problem<T>(g);
+    py::gil_scoped_release release;
+    if (g.reference) dispatch::gemm_reference(p);
+    else dispatch::gemm(p);
+}
+
+void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, double beta, const py::object& bias, int act, double slope,
+          bool reference, const py::object& pre, const py::object& a_saved, int a_act, bool a_from_output, const py::object& row_sum,
+          bool row_sum_accumulate) {
+    const GemmArgs g{a, b, c, alpha, beta, bias, act, slope, reference, pre, {a_saved, a_act, a_from_output, row_sum, row_sum_accumulate}};
+    if (check_arrays(a, b, c)) run<double>(g);
+    else run<float>(g);
+}
+
+// One gemm() argument tuple (a, b, c, alpha, beta, bias, act, slope, pre, a_saved, a_act,
+// a_from_output, row_sum, row_sum_accumulate): gemm's positional arguments without `reference`.
+GemmArgs pair_args(const py::tuple& t, const char* which) {
+    if (t.size() != 14)
+        throw std::invalid_argument(std::string("gemm_pair: ") + which + " must hold the 14 arguments (a, b, c, alpha, beta, bias, act, slope, pre, "
+                                    "a_saved, a_act, a_from_output, row_sum, row_sum_accumulate), got " + std::to_string(t.size()));
+    GemmArgs g{t[0].cast<py::array>(), t[1].cast<py::array>(), t[2].cast<py::array>(), t[3].cast<double>(), t[4].cast<double>(),
+               t[5], t[6].cast<int>(), t[7].cast<double>(), false, t[8],
+               {t[9], t[10].cast<int>(), t[11].cast<bool>(), t[12], t[13].cast<bool>()}};
+    return g;
+}
+
+template <typename T>
+void run_pair(const GemmArgs& g1, const GemmArgs& g2) {
+    const kernels::GemmProblem<T> p1 = problem<T>(g1), p2 = problem<T>(g2);
+    py::gil_scoped_release release;
+    dispatch::gemm_pair(p1, p2);
+}
+
+void gemm_pair(const py::tuple& first, const py::tuple& second) {
+    const GemmArgs g1 = pair_args(first, "first"), g2 = pair_args(second, "second");
+    const bool d1 = check_arrays(g1.a, g1.b, g1.c), d2 = check_arrays(g2.a, g2.b, g2.c);
+    if (d1 != d2)
+        throw py::type_error("gemm_pair: both products must have one dtype, got " + std::string(py::str(g1.a.dtype())) + " and " +
+                             std::string(py::str(g2.a.dtype())));
+    if (d1) run_pair<double>(g1, g2);
+    else run_pair<float>(g1, g2);
 }
 
 }  // namespace
@@ -143,6 +197,11 @@ void init_gemm(py::module_& m) {
           "a_saved (shaped and laid out like a) replaces a by a * act'(a_saved) (a_act; a_saved is the activation's "
           "output when a_from_output, else its input); row_sum (length of a's rows) receives (or, with "
           "row_sum_accumulate, adds) the row sums of that a: a Linear layer's bias gradient.");
+    m.def("gemm_pair", &gemm_pair, py::arg("first"), py::arg("second"),
+          "Two independent gemm() calls, each given as a tuple of gemm's positional arguments without `reference` "
+          "(a, b, c, alpha, beta, bias, act, slope, pre, a_saved, a_act, a_from_output, row_sum, row_sum_accumulate). "
+          "Neither may read or write the other's outputs. On two threads they run at once, one per thread; the "
+          "results are those of the two calls in turn.");
     m.def("_fma_peak_gflops", &dispatch::fma_peak_gflops, py::arg("threads"), py::call_guard<py::gil_scoped_release>(),
           "Measured float FMA throughput (GFLOP/s) of the active instruction set on `threads` threads (for benchmarks).");
 }

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <vector>
 #ifdef _OPENMP
 #include <omp.h>
@@ -77,6 +78,33 @@ void gemm(const kernels::GemmProblem<T>& p) {
 }
 
 template <typename T>
+void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2) {
+    check(p1);
+    check(p2);
+#ifdef _OPENMP
+    // Pairing is what was measured (two cores); with more threads each product gets them all.
+    constexpr int64_t kMinFlops = 1 << 16;  // below, a product is over before a thread wakes
+    auto flops = [](const kernels::GemmProblem<T>& p) { return 2 * p.m * p.n * p.k; };
+    if (omp_get_max_threads() == 2 && !omp_in_parallel() && flops(p1) >= kMinFlops && flops(p2) >= kMinFlops) {
+        std::exception_ptr error[2];
+#pragma omp parallel num_threads(2)
+        for (int i = omp_get_thread_num(); i < 2; i += omp_get_num_threads()) {  // one thread granted: both
+            try {
+                run(i == 0 ? p1 : p2);  // inside the team, each product runs on its caller alone
+            } catch (...) {
+                error[i] = std::current_exception();
+            }
+        }
+        for (auto& e : error)
+            if (e) std::rethrow_exception(e);
+        return;
+    }
+#endif
+    gemm(p1);
+    gemm(p2);
+}
+
+template <typename T>
 void gemm_reference(const kernels::GemmProblem<T>& p) {
     check(p);
     if (p.m == 0) return;
@@ -110,6 +138,8 @@ double fma_peak_gflops(int threads) {
 
 template void gemm<float>(const kernels::GemmProblem<float>&);
 template void gemm<double>(const kernels::GemmProblem<double>&);
+template void gemm_pair<float>(const kernels::GemmProblem<float>&, const kernels::GemmProblem<float>&);
+template void gemm_pair<double>(const kernels::GemmProblem<double>&, const kernels::GemmProblem<double>&);
 template void gemm_reference<float>(const kernels::GemmProblem<float>&);
 template void gemm_reference<double>(const kernels::GemmProblem<double>&);
 
