@@ -14,9 +14,10 @@ from retroprop import _core
 
 SLOPE = 0.1
 ACTS = {0: lambda x: x, 1: lambda x: np.maximum(x, 0), 2: lambda x: np.where(x > 0, x, SLOPE * x)}
-# Batch sizes the path takes (panels 24; 16 + 16; 24 + 16; 24 + 24; 24 + 24 + 16), K of one and
-# of several K blocks, N with and without a partial 8-column block.
-SHAPES = [(24, 100, 70), (32, 512, 784), (40, 203, 300), (48, 96, 1000), (64, 130, 512)]
+# Batch sizes the path takes (panels 24; 16 + 16, which run 6-row tiles; 24 + 16; 24 + 24;
+# 24 + 24 + 16), K of one and of several K blocks, N with and without a partial 8-column block
+# (and, for the 6-row tiles, row blocks ending in an edge tile of 2 and of 5 rows).
+SHAPES = [(24, 100, 70), (32, 512, 784), (32, 203, 300), (40, 203, 300), (48, 96, 1000), (64, 130, 512)]
 
 
 def product(x, w, bias, act, with_pre):
