@@ -35,6 +35,13 @@ Operand classify(const py::array& x, const char* name) {
     throw std::invalid_argument(std::string("gemm: operand ") + name + " of shape " + shape_str(x) + " has no unit stride; make it contiguous first");
 }
 
+// An output (or gemm_pair operand) must already be a NumPy array: converting, say, a list would
+// write the result into a temporary and lose it.
+py::array ndarray(const py::handle& o, const char* what) {
+    if (!py::isinstance<py::array>(o)) throw py::type_error(std::string("gemm: ") + what + " must be a NumPy array, got " + std::string(py::str(py::type::of(o).attr("__name__"))));
+    return py::reinterpret_borrow<py::array>(o);
+}
+
 // Arguments of the A prologue (see kernels/gemm/gemm.h): the activation derivative and row sums.
 struct PrologueArgs {
     py::object saved;
@@ -61,7 +68,7 @@ void set_prologue(kernels::GemmProblem<T>& p, const py::array& a, const Operand&
         p.pro.slope = p.ep.slope;
     }
     if (!pa.row_sum.is_none()) {
-        auto rv = py::cast<py::array>(pa.row_sum);
+        auto rv = ndarray(pa.row_sum, "row_sum");
         if (rv.ndim() != 1 || rv.shape(0) != p.m || rv.dtype().not_equal(a.dtype()) || !rv.writeable() ||
             (rv.shape(0) > 1 && rv.strides(0) != int64_t(sizeof(T))))
             throw std::invalid_argument("gemm: row_sum must be a writeable contiguous 1-D array of " + std::to_string(p.m) +
@@ -112,7 +119,7 @@ kernels::GemmProblem<T> problem(const GemmArgs& g) {
     p.ep.act = static_cast<kernels::Act>(g.act);
     p.ep.slope = T(g.slope);
     if (!g.pre.is_none()) {
-        auto pv = py::cast<py::array>(g.pre);
+        auto pv = ndarray(g.pre, "pre");
         if (pv.ndim() != 2 || pv.shape(0) != c.shape(0) || pv.shape(1) != c.shape(1) || pv.dtype().not_equal(c.dtype()) || !pv.writeable() ||
             (pv.size() && ((pv.shape(1) > 1 && pv.strides(1) != int64_t(sizeof(T))) || (pv.shape(0) > 1 && (pv.strides(0) < 0 || pv.strides(0) % int64_t(sizeof(T)))))))
             throw std::invalid_argument("gemm: pre must be a writeable array shaped like C " + shape_str(c) + " with unit column stride, got " + shape_str(pv));
@@ -162,7 +169,7 @@ GemmArgs pair_args(const py::tuple& t, const char* which) {
     if (t.size() != 14)
         throw std::invalid_argument(std::string("gemm_pair: ") + which + " must hold the 14 arguments (a, b, c, alpha, beta, bias, act, slope, pre, "
                                     "a_saved, a_act, a_from_output, row_sum, row_sum_accumulate), got " + std::to_string(t.size()));
-    GemmArgs g{t[0].cast<py::array>(), t[1].cast<py::array>(), t[2].cast<py::array>(), t[3].cast<double>(), t[4].cast<double>(),
+    GemmArgs g{ndarray(t[0], "a"), ndarray(t[1], "b"), ndarray(t[2], "c"), t[3].cast<double>(), t[4].cast<double>(),
                t[5], t[6].cast<int>(), t[7].cast<double>(), false, t[8],
                {t[9], t[10].cast<int>(), t[11].cast<bool>(), t[12], t[13].cast<bool>()}};
     return g;

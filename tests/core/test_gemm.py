@@ -146,6 +146,11 @@ def test_bad_arguments_raise_naming_gemm_and_shapes():
         c = np.empty((3, 3), np.float32)
         c.flags.writeable = False
         _core.gemm(f, f.T, c)
+    # Outputs given as lists would be converted to temporaries and the results lost.
+    with pytest.raises(TypeError, match="gemm: pre must be a NumPy array, got list"):
+        _core.gemm(f, f.T, np.empty((3, 3), np.float32), pre=[[0.0] * 3] * 3)
+    with pytest.raises(TypeError, match="gemm: row_sum must be a NumPy array, got list"):
+        _core.gemm(f, f.T, np.empty((3, 3), np.float32), row_sum=[0.0] * 3)
 
 
 def test_k_zero_gives_beta_c_plus_bias_then_activation():

@@ -106,6 +106,8 @@ def test_pair_argument_errors_are_clear():
     x64 = tuple(a.astype(np.float64) if isinstance(a, np.ndarray) else a for a in xargs)
     with pytest.raises(TypeError, match="gemm_pair: both products must have one dtype, got float32 and float64"):
         _core.gemm_pair(wargs, x64)
+    with pytest.raises(TypeError, match="gemm: c must be a NumPy array, got list"):
+        _core.gemm_pair(wargs, (*xargs[:2], xargs[2].tolist(), *xargs[3:]))
     readonly = xargs[2].copy()
     readonly.flags.writeable = False
     with pytest.raises(ValueError, match="gemm: output C is read-only"):
