@@ -112,3 +112,27 @@ def test_pair_argument_errors_are_clear():
     readonly.flags.writeable = False
     with pytest.raises(ValueError, match="gemm: output C is read-only"):
         _core.gemm_pair(wargs, (*xargs[:2], readonly, *xargs[3:]))
+
+
+def test_pairs_from_several_python_threads_match_a_lone_pair():
+    # The GIL is released during a pair: pairs started at once from several Python threads each
+    # get their own team and their own threads' packing buffers, and must not interfere.
+    import threading
+
+    rng = np.random.default_rng(5)
+    wargs, xargs = linear_backward_args(rng, 32, 300, 200, np.float32, False)
+    expected = one_by_one(wargs, xargs)
+    runs = [(fresh(wargs), fresh(xargs)) for _ in range(4)]
+
+    def run(w, x):
+        for _ in range(5):
+            _core.gemm_pair(w, x)
+
+    threads = [threading.Thread(target=run, args=r) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for w, x in runs:
+        for e, g in zip(expected, outputs(w, x)):
+            assert np.array_equal(e, g)
