@@ -64,17 +64,23 @@ void run(const kernels::GemmProblem<T>& p) {
     }
 }
 
-}  // namespace
-
+// A checked problem: the empty cases, then the kernel.
 template <typename T>
-void gemm(const kernels::GemmProblem<T>& p) {
-    check(p);
+void compute(const kernels::GemmProblem<T>& p) {
     if (p.m == 0) return;
     if (p.n == 0) {  // no C, but the prologue's row sums are still wanted
         if (p.pro.row_sum) kernels::gemm_reference(p);
         return;
     }
     run(p);
+}
+
+}  // namespace
+
+template <typename T>
+void gemm(const kernels::GemmProblem<T>& p) {
+    check(p);
+    compute(p);
 }
 
 template <typename T>
@@ -90,7 +96,7 @@ void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>&
 #pragma omp parallel num_threads(2)
         for (int i = omp_get_thread_num(); i < 2; i += omp_get_num_threads()) {  // one thread granted: both
             try {
-                run(i == 0 ? p1 : p2);  // inside the team, each product runs on its caller alone
+                compute(i == 0 ? p1 : p2);  // inside the team, each product runs on its caller alone
             } catch (...) {
                 error[i] = std::current_exception();
             }
@@ -100,8 +106,8 @@ void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>&
         return;
     }
 #endif
-    gemm(p1);
-    gemm(p2);
+    compute(p1);
+    compute(p2);
 }
 
 template <typename T>
