@@ -67,6 +67,76 @@ def linear_act(x, weight, bias=None, act=0, slope=0.01, fn="linear"):
     return y
 
 
+def linear_chain(x, layers):
+    """act_L(... act_1(x @ W_1.T + b_1) ...) as one recorded operation, for layers (weight, bias,
+    act code, slope) whose activations derive from their outputs (ReLU, leaky ReLU, tanh,
+    sigmoid, none); None when x or a layer is not the common case (2-D C-contiguous x, C-contiguous
+    weights, one float dtype), for the caller to go layer by layer.
+
+    The GEMMs are those of linear_act, layer after layer, and so are the backward's (_grads): the
+    same bits. What a chain saves is the Python around them, which a batch-32 step spends as
+    much time on as on a GEMM: no Tensor, no graph node and no engine visit per layer, one
+    version check for all parameters."""
+    try:
+        xd = x._data
+        dt = xd.dtype
+        if xd.ndim != 2 or dt not in FLOATS or not xd.flags.c_contiguous:
+            return None
+        width = xd.shape[1]
+        for w, b, act, slope in layers:
+            wd = w._data
+            if (wd.dtype is not dt or wd.ndim != 2 or wd.shape[1] != width or not wd.flags.c_contiguous
+                    or not from_output(act, slope)):
+                return None
+            if b is not None:
+                bd = b._data
+                if bd.dtype is not dt or bd.shape != (wd.shape[0],) or not bd.flags.c_contiguous:
+                    return None
+            width = wd.shape[0]
+    except AttributeError:  # not Tensors: the layer-by-layer path raises the proper error
+        return None
+    acts, wds = [xd], []
+    for w, b, act, slope in layers:
+        wd = w._data
+        out = _alloc.empty((xd.shape[0], wd.shape[0]), dt)
+        _core.gemm(acts[-1], wd.T, out, 1.0, 0.0, None if b is None else b._data, act, slope)
+        acts.append(out)
+        wds.append(wd)
+    y = Tensor._wrap(acts[-1])
+    # Which layer inputs need a gradient: x's own flag, then whether any parameter before them does.
+    needs, need = [], x.requires_grad
+    for w, b, _, _ in layers:
+        needs.append(need)
+        need = need or w.requires_grad or (b is not None and b.requires_grad)
+    if not need:
+        return y
+    parents = [x]
+    for w, b, _, _ in layers:
+        parents.append(w)
+        if b is not None:
+            parents.append(b)
+    parents = tuple(parents)
+
+    def backward(g):
+        g2 = contiguous(g)
+        grads = [None] * len(parents)
+        k = len(parents)
+        for i in range(len(layers) - 1, -1, -1):
+            w, b, act, slope = layers[i]
+            g2, dw, db = _grads(g2, needs[i], w, b, acts[i], wds[i], act, slope, acts[i + 1], True)
+            if b is not None:
+                k -= 1
+                grads[k] = db
+            k -= 1
+            grads[k] = dw
+            if g2 is None:  # nothing before this layer needs a gradient
+                break
+        grads[0] = g2
+        return tuple(grads)
+
+    return record(y, parents, backward, "LinearChainBackward", saved=parents)
+
+
 def act_after_linear(a, act, slope, name):
     """act(a) for `a` the output of linear() (its node's `fuse` context): the activation runs as
     its own vectorized pass, but the recorded node goes straight to the Linear's inputs, and its
@@ -90,44 +160,50 @@ def _backward(x, weight, bias, x2, wd, xshape, act, slope, saved, keep_output):
 
     def backward(g):
         g2 = contiguous(g if g.ndim == 2 else g.reshape(-1, g.shape[-1]))
-        db, db_acc, db_ret = None, False, None
-        if bias is not None and bias.requires_grad:
-            db, db_acc = leaf_grad_buffer(bias)
-            if db is None:
-                db = db_ret = _alloc.empty(bias._data.shape, g2.dtype)
-        dx = dw = None
-        # The activation derivative (and, through dW's row sums, the bias gradient) is applied to
-        # dY inside each GEMM's packing of it: dZ = dY * act'(.) is never written out. Each GEMM's
-        # arguments are a positional tuple (a, b, c, alpha, beta, bias, act, slope, pre, a_saved,
-        # a_act, a_from_output, row_sum, row_sum_accumulate): keywords cost pybind11 about 4 us a
-        # call, a few percent of a batch-32 step.
-        s = saved if act else None
-        st = None if s is None else s.T
-        wargs = xargs = None
-        if weight.requires_grad:
-            buf, acc = leaf_grad_buffer(weight)
-            if buf is None:
-                dw = buf = _alloc.empty(wd.shape, wd.dtype)
-            wargs = (g2.T, x2, buf, 1.0, 1.0 if acc else 0.0, None, 0, slope, None, st, act, keep_output, db, db_acc)
-        elif db is not None:  # no dW GEMM to carry the bias gradient: one pass of its own
-            dz = _alloc.empty_like(g2) if act else None
-            _core.act_bias_backward(g2, s, dz, db, act, slope, keep_output, db_acc)
-        if x.requires_grad:
-            dx = _alloc.empty(x2.shape, x2.dtype)
-            xargs = (g2, wd, dx, 1.0, 0.0, None, 0, slope, None, s, act, keep_output, None, False)
-        if wargs is not None and xargs is not None:
-            # Independent products: on two threads they run at once, one each (a batch-32 or
-            # -128 step 2-3 % faster than each split over both threads in turn; same bits).
-            _core.gemm_pair(wargs, xargs)
-        elif wargs is not None or xargs is not None:
-            args = wargs if xargs is None else xargs
-            _core.gemm(*args[:8], False, *args[8:])  # (`reference`, a gemm_pair tuple leaves out, is 9th)
-        if dx is not None:
-            if len(xshape) != 2:
-                dx = dx.reshape(xshape)
-        return (dx, dw) if bias is None else (dx, dw, db_ret)
+        dx, dw, db = _grads(g2, x.requires_grad, weight, bias, x2, wd, act, slope, saved, keep_output)
+        if dx is not None and len(xshape) != 2:
+            dx = dx.reshape(xshape)
+        return (dx, dw) if bias is None else (dx, dw, db)
 
     return backward
+
+
+def _grads(g2, need_dx, weight, bias, x2, wd, act, slope, saved, keep_output):
+    """(dX, dW, db) of act(x2 @ wd.T + b) for dY = g2 (2-D, C-contiguous); dW and db are None
+    when written (or accumulated) straight into the leaves' .grad."""
+    db, db_acc, db_ret = None, False, None
+    if bias is not None and bias.requires_grad:
+        db, db_acc = leaf_grad_buffer(bias)
+        if db is None:
+            db = db_ret = _alloc.empty(bias._data.shape, g2.dtype)
+    dx = dw = None
+    # The activation derivative (and, through dW's row sums, the bias gradient) is applied to
+    # dY inside each GEMM's packing of it: dZ = dY * act'(.) is never written out. Each GEMM's
+    # arguments are a positional tuple (a, b, c, alpha, beta, bias, act, slope, pre, a_saved,
+    # a_act, a_from_output, row_sum, row_sum_accumulate): keywords cost pybind11 about 4 us a
+    # call, a few percent of a batch-32 step.
+    s = saved if act else None
+    st = None if s is None else s.T
+    wargs = xargs = None
+    if weight.requires_grad:
+        buf, acc = leaf_grad_buffer(weight)
+        if buf is None:
+            dw = buf = _alloc.empty(wd.shape, wd.dtype)
+        wargs = (g2.T, x2, buf, 1.0, 1.0 if acc else 0.0, None, 0, slope, None, st, act, keep_output, db, db_acc)
+    elif db is not None:  # no dW GEMM to carry the bias gradient: one pass of its own
+        dz = _alloc.empty_like(g2) if act else None
+        _core.act_bias_backward(g2, s, dz, db, act, slope, keep_output, db_acc)
+    if need_dx:
+        dx = _alloc.empty(x2.shape, x2.dtype)
+        xargs = (g2, wd, dx, 1.0, 0.0, None, 0, slope, None, s, act, keep_output, None, False)
+    if wargs is not None and xargs is not None:
+        # Independent products: on two threads they run at once, one each (a batch-32 or
+        # -128 step 2-3 % faster than each split over both threads in turn; same bits).
+        _core.gemm_pair(wargs, xargs)
+    elif wargs is not None or xargs is not None:
+        args = wargs if xargs is None else xargs
+        _core.gemm(*args[:8], False, *args[8:])  # (`reference`, a gemm_pair tuple leaves out, is 9th)
+    return dx, dw, db_ret
 
 
 def linear(input, weight, bias=None):

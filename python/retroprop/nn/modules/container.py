@@ -1,15 +1,18 @@
 """Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict (torch's API).
 
 Sequential's forward fuses a Linear directly followed by an element-wise activation into one
-call of F._linear_act (one GEMM with bias and activation in its epilogue) instead of two, unless
-either module has forward hooks (they must see the intermediate tensor).
+call of F._linear_act (one GEMM with bias and activation in its epilogue) instead of two, and a
+run of such layers (an MLP) into one recorded operation (linear_chain), unless a module has
+forward hooks (they must see the intermediate tensors).
 """
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 from ..._tensor import Tensor
+from ...ops.activation import ACT, from_output
 from .. import functional as F
+from .._functional.linear import linear_chain
 from ..parameter import Parameter
 from .activation import fused_activation_spec
 from .linear import Linear
@@ -99,6 +102,12 @@ class Sequential(Module):
         while i < n:
             m = modules[i]
             if i + 1 < n and type(m) is Linear and not m._has_hooks:
+                layers, j = _linear_run(modules, i)
+                if len(layers) > 1:
+                    out = linear_chain(input, layers)
+                    if out is not None:
+                        input, i = out, j
+                        continue
                 spec = fused_activation_spec(modules[i + 1])
                 if spec is not None:
                     p = m._parameters
@@ -108,6 +117,25 @@ class Sequential(Module):
             input = m(input)
             i += 1
         return input
+
+
+def _linear_run(modules, i):
+    """The layers (weight, bias, act code, slope) of the run of Linear modules, each with the
+    activation right after it if any, that starts at modules[i], for F._linear_chain; and the
+    index past the run. Only exact classes without hooks, activations saved by their output."""
+    layers, n = [], len(modules)
+    while i < n:
+        m = modules[i]
+        if type(m) is not Linear or m._has_hooks:
+            break
+        p = m._parameters
+        spec = fused_activation_spec(modules[i + 1]) if i + 1 < n else None
+        code = 0 if spec is None else ACT.get(spec[0])
+        if code is None or (spec is not None and not from_output(code, spec[1])):
+            break
+        layers.append((p["weight"], p["bias"], code, 0.01 if spec is None else float(spec[1])))
+        i += 1 if spec is None else 2
+    return layers, i
 
 
 class ModuleList(Module):
