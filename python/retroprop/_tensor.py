@@ -325,9 +325,10 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
-            if self._data.size != 1:
+            d = self._data
+            if d.size != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs (got shape {tuple(self.shape)})")
-            g = np.ones(self.shape, dtype=self.dtype)
+            g = np.ones(d.shape, d.dtype)
         else:
             g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=self.dtype)
             if g.shape != self.shape:

@@ -82,39 +82,36 @@ def linear_chain(x, layers):
         dt = xd.dtype
         if xd.ndim != 2 or dt not in FLOATS or not xd.flags.c_contiguous:
             return None
-        width = xd.shape[1]
-        for w, b, act, slope in layers:
+        acts, wds = [xd], []
+        for w, b, act, slope in layers:  # each layer checked, then run (a failed check wastes the ones before: rare)
             wd = w._data
-            if (wd.dtype is not dt or wd.ndim != 2 or wd.shape[1] != width or not wd.flags.c_contiguous
+            if (wd.dtype is not dt or wd.ndim != 2 or wd.shape[1] != acts[-1].shape[1] or not wd.flags.c_contiguous
                     or not from_output(act, slope)):
                 return None
+            bd = None
             if b is not None:
                 bd = b._data
                 if bd.dtype is not dt or bd.shape != (wd.shape[0],) or not bd.flags.c_contiguous:
                     return None
-            width = wd.shape[0]
+            out = _alloc.empty((xd.shape[0], wd.shape[0]), dt)
+            _core.gemm(acts[-1], wd.T, out, 1.0, 0.0, bd, act, slope)
+            acts.append(out)
+            wds.append(wd)
     except AttributeError:  # not Tensors: the layer-by-layer path raises the proper error
         return None
-    acts, wds = [xd], []
-    for w, b, act, slope in layers:
-        wd = w._data
-        out = _alloc.empty((xd.shape[0], wd.shape[0]), dt)
-        _core.gemm(acts[-1], wd.T, out, 1.0, 0.0, None if b is None else b._data, act, slope)
-        acts.append(out)
-        wds.append(wd)
     y = Tensor._wrap(acts[-1])
-    # Which layer inputs need a gradient: x's own flag, then whether any parameter before them does.
-    needs, need = [], x.requires_grad
+    # Which layer inputs need a gradient (x's own flag, then whether any parameter before them
+    # does), and the node's inputs: x, then each layer's weight and bias.
+    needs, need, parents = [], x.requires_grad, [x]
     for w, b, _, _ in layers:
         needs.append(need)
-        need = need or w.requires_grad or (b is not None and b.requires_grad)
-    if not need:
-        return y
-    parents = [x]
-    for w, b, _, _ in layers:
         parents.append(w)
+        need = need or w.requires_grad
         if b is not None:
             parents.append(b)
+            need = need or b.requires_grad
+    if not need:
+        return y
     parents = tuple(parents)
 
     def backward(g):

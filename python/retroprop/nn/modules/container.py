@@ -10,11 +10,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 from ..._tensor import Tensor
-from ...ops.activation import ACT, from_output
+from ...ops.activation import ACT
 from .. import functional as F
 from .._functional.linear import linear_chain
 from ..parameter import Parameter
-from .activation import fused_activation_spec
+from .activation import LeakyReLU, ReLU, Sigmoid, Tanh, fused_activation_spec
 from .linear import Linear
 from .module import Module, _addindent
 
@@ -119,22 +119,33 @@ class Sequential(Module):
         return input
 
 
+# Activations whose derivative comes from their output, by exact class: their act codes
+# (ops.activation.ACT). LeakyReLU qualifies with a slope >= 0 (checked per call: it may change).
+_OUTPUT_ACTS = {ReLU: ACT["relu"], Tanh: ACT["tanh"], Sigmoid: ACT["sigmoid"]}
+
+
 def _linear_run(modules, i):
     """The layers (weight, bias, act code, slope) of the run of Linear modules, each with the
-    activation right after it if any, that starts at modules[i], for F._linear_chain; and the
+    activation right after it if any, that starts at modules[i], for linear_chain; and the
     index past the run. Only exact classes without hooks, activations saved by their output."""
     layers, n = [], len(modules)
     while i < n:
         m = modules[i]
         if type(m) is not Linear or m._has_hooks:
             break
-        p = m._parameters
-        spec = fused_activation_spec(modules[i + 1]) if i + 1 < n else None
-        code = 0 if spec is None else ACT.get(spec[0])
-        if code is None or (spec is not None and not from_output(code, spec[1])):
+        a = modules[i + 1] if i + 1 < n else None
+        kind = type(a)
+        code = _OUTPUT_ACTS.get(kind)
+        if code is not None and not a._has_hooks:
+            slope, i = 0.01, i + 2
+        elif kind is LeakyReLU and not a._has_hooks and a.negative_slope >= 0:
+            code, slope, i = ACT["leaky_relu"], float(a.negative_slope), i + 2
+        elif a is None or fused_activation_spec(a) is None:  # not an activation (or hooked): the Linear alone
+            code, slope, i = 0, 0.01, i + 1
+        else:  # gelu, silu, a negative slope: derivatives the chain's backward does not take
             break
-        layers.append((p["weight"], p["bias"], code, 0.01 if spec is None else float(spec[1])))
-        i += 1 if spec is None else 2
+        p = m._parameters
+        layers.append((p["weight"], p["bias"], code, slope))
     return layers, i
 
 
