@@ -63,11 +63,13 @@ class Worker:
 
 
 def alternate(workers, cases, rounds, pause=0.3):
-    """{(worker name, case key): [seconds per call, one median per round]} over alternating rounds."""
+    """{(worker name, case key): [seconds per call, one median per round]} over alternating rounds.
+    Odd rounds take the workers in reverse order, so that no contender always runs right after
+    the same other one (or always first after a pause)."""
     times = {}
-    for _ in range(rounds):
+    for r in range(rounds):
         for case in cases:
-            for w in workers:
+            for w in (workers if r % 2 == 0 else workers[::-1]):
                 t = w.ask(case)["seconds"]
                 times.setdefault((w.name, case["key"]), []).append(t)
                 time.sleep(pause)
