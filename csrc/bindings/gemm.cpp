@@ -3,7 +3,10 @@
 // anything else first. C must have unit column stride and be writeable.
 #include <pybind11/numpy.h>
 
+#include <optional>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "bindings/bindings.h"
@@ -165,9 +168,9 @@ void gemm(const py::array& a, const py::array& b, py::array& c, double alpha, do
 
 // One gemm() argument tuple (a, b, c, alpha, beta, bias, act, slope, pre, a_saved, a_act,
 // a_from_output, row_sum, row_sum_accumulate): gemm's positional arguments without `reference`.
-GemmArgs pair_args(const py::tuple& t, const char* which) {
+GemmArgs pair_args(const py::tuple& t, const char* which, const char* fn = "gemm_pair") {
     if (t.size() != 14)
-        throw std::invalid_argument(std::string("gemm_pair: ") + which + " must hold the 14 arguments (a, b, c, alpha, beta, bias, act, slope, pre, "
+        throw std::invalid_argument(std::string(fn) + ": " + which + " must hold the 14 arguments (a, b, c, alpha, beta, bias, act, slope, pre, "
                                     "a_saved, a_act, a_from_output, row_sum, row_sum_accumulate), got " + std::to_string(t.size()));
     GemmArgs g{ndarray(t[0], "a"), ndarray(t[1], "b"), ndarray(t[2], "c"), t[3].cast<double>(), t[4].cast<double>(),
                t[5], t[6].cast<int>(), t[7].cast<double>(), false, t[8],
@@ -192,6 +195,44 @@ void gemm_pair(const py::tuple& first, const py::tuple& second) {
     else run_pair<float>(g1, g2);
 }
 
+// gemm_sequence's steps: each a gemm_pair tuple (one product) or a pair of them.
+template <typename T>
+void run_sequence(const std::vector<std::pair<GemmArgs, std::optional<GemmArgs>>>& args) {
+    std::vector<dispatch::GemmStep<T>> steps(args.size());
+    for (size_t i = 0; i < args.size(); ++i) {
+        steps[i].first = problem<T>(args[i].first);
+        if (args[i].second) {
+            steps[i].second = problem<T>(*args[i].second);
+            steps[i].pair = true;
+        }
+    }
+    py::gil_scoped_release release;
+    dispatch::gemm_sequence(steps);
+}
+
+void gemm_sequence(const py::list& steps) {
+    std::vector<std::pair<GemmArgs, std::optional<GemmArgs>>> args;
+    args.reserve(steps.size());
+    int dtype = -1;  // 1: float64, 0: float32
+    for (const py::handle& h : steps) {
+        if (!py::isinstance<py::tuple>(h))
+            throw py::type_error("gemm_sequence: each step must be a tuple, got " + std::string(py::str(py::type::of(h).attr("__name__"))));
+        const py::tuple t = py::reinterpret_borrow<py::tuple>(h);
+        const bool paired = t.size() == 2;
+        if (paired) args.emplace_back(pair_args(t[0].cast<py::tuple>(), "a pair's first", "gemm_sequence"),
+                                      pair_args(t[1].cast<py::tuple>(), "a pair's second", "gemm_sequence"));
+        else args.emplace_back(pair_args(t, "a step", "gemm_sequence"), std::nullopt);
+        for (const GemmArgs* g : {&args.back().first, args.back().second ? &*args.back().second : nullptr}) {
+            if (!g) continue;
+            const int d = check_arrays(g->a, g->b, g->c);
+            if (dtype >= 0 && d != dtype) throw py::type_error("gemm_sequence: every product must have one dtype");
+            dtype = d;
+        }
+    }
+    if (dtype == 1) run_sequence<double>(args);
+    else run_sequence<float>(args);
+}
+
 }  // namespace
 
 void init_gemm(py::module_& m) {
@@ -209,6 +250,9 @@ void init_gemm(py::module_& m) {
           "(a, b, c, alpha, beta, bias, act, slope, pre, a_saved, a_act, a_from_output, row_sum, row_sum_accumulate). "
           "Neither may read or write the other's outputs. On two threads they run at once, one per thread; the "
           "results are those of the two calls in turn.");
+    m.def("gemm_sequence", &gemm_sequence, py::arg("steps"),
+          "gemm() calls in order, each step a gemm_pair tuple (one product) or a pair of them (run as gemm_pair runs "
+          "them); a step may read what an earlier one wrote. Every product is checked before the first runs.");
     m.def("_fma_peak_gflops", &dispatch::fma_peak_gflops, py::arg("threads"), py::call_guard<py::gil_scoped_release>(),
           "Measured float FMA throughput (GFLOP/s) of the active instruction set on `threads` threads (for benchmarks).");
 }

@@ -83,10 +83,11 @@ void gemm(const kernels::GemmProblem<T>& p) {
     compute(p);
 }
 
+namespace {
+
+// gemm_pair on checked problems.
 template <typename T>
-void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2) {
-    check(p1);
-    check(p2);
+void pair_checked(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2) {
 #ifdef _OPENMP
     // Pairing is what was measured (two cores); with more threads each product gets them all.
     constexpr int64_t kMinFlops = 1 << 16;  // below, a product is over before a thread wakes
@@ -108,6 +109,27 @@ void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>&
 #endif
     compute(p1);
     compute(p2);
+}
+
+}  // namespace
+
+template <typename T>
+void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2) {
+    check(p1);
+    check(p2);
+    pair_checked(p1, p2);
+}
+
+template <typename T>
+void gemm_sequence(const std::vector<GemmStep<T>>& steps) {
+    for (const GemmStep<T>& s : steps) {
+        check(s.first);
+        if (s.pair) check(s.second);
+    }
+    for (const GemmStep<T>& s : steps) {
+        if (s.pair) pair_checked(s.first, s.second);
+        else compute(s.first);
+    }
 }
 
 template <typename T>
@@ -146,6 +168,8 @@ template void gemm<float>(const kernels::GemmProblem<float>&);
 template void gemm<double>(const kernels::GemmProblem<double>&);
 template void gemm_pair<float>(const kernels::GemmProblem<float>&, const kernels::GemmProblem<float>&);
 template void gemm_pair<double>(const kernels::GemmProblem<double>&, const kernels::GemmProblem<double>&);
+template void gemm_sequence<float>(const std::vector<GemmStep<float>>&);
+template void gemm_sequence<double>(const std::vector<GemmStep<double>>&);
 template void gemm_reference<float>(const kernels::GemmProblem<float>&);
 template void gemm_reference<double>(const kernels::GemmProblem<double>&);
 

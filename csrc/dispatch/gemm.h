@@ -1,5 +1,7 @@
 // GEMM entry point: checks a problem and routes it to the active instruction set's kernel.
 #pragma once
+#include <vector>
+
 #include "kernels/gemm/gemm.h"
 
 namespace rp::dispatch {
@@ -17,6 +19,20 @@ void gemm(const kernels::GemmProblem<T>& p);
 // way the bits are those of two gemm() calls (no kernel's result depends on its thread count).
 template <typename T>
 void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2);
+
+// One step of gemm_sequence: a product, or two independent ones run as gemm_pair runs them.
+template <typename T>
+struct GemmStep {
+    kernels::GemmProblem<T> first, second;
+    bool pair = false;
+};
+
+// Steps in order, a later one free to read what an earlier one wrote (a chain of layers'
+// forward or backward GEMMs), every product checked before the first runs: one call with no
+// interpreter between the products, whose data the products' own streaming would have evicted
+// from the caches (after a batch-512 GEMM the Python between two layers ran 5-10x slower).
+template <typename T>
+void gemm_sequence(const std::vector<GemmStep<T>>& steps);
 
 // The reference kernel, behind the same checks (the oracle for tests).
 template <typename T>

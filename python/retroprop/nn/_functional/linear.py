@@ -76,14 +76,16 @@ def linear_chain(x, layers):
     The GEMMs are those of linear_act, layer after layer, and so are the backward's (_grads): the
     same bits. What a chain saves is the Python around them, which a batch-32 step spends as
     much time on as on a GEMM: no Tensor, no graph node and no engine visit per layer, one
-    version check for all parameters."""
+    version check for all parameters; and each direction's GEMMs go to C++ as one
+    gemm_sequence call, everything checked and allocated first, so no Python runs between
+    them with its data just evicted by a GEMM."""
     try:
         xd = x._data
         dt = xd.dtype
         if xd.ndim != 2 or dt not in FLOATS or not xd.flags.c_contiguous:
             return None
-        acts, wds = [xd], []
-        for w, b, act, slope in layers:  # each layer checked, then run (a failed check wastes the ones before: rare)
+        acts, wds, steps = [xd], [], []
+        for w, b, act, slope in layers:
             wd = w._data
             if (wd.dtype is not dt or wd.ndim != 2 or wd.shape[1] != acts[-1].shape[1] or not wd.flags.c_contiguous
                     or not from_output(act, slope)):
@@ -94,11 +96,12 @@ def linear_chain(x, layers):
                 if bd.dtype is not dt or bd.shape != (wd.shape[0],) or not bd.flags.c_contiguous:
                     return None
             out = _alloc.empty((xd.shape[0], wd.shape[0]), dt)
-            _core.gemm(acts[-1], wd.T, out, 1.0, 0.0, bd, act, slope)
+            steps.append((acts[-1], wd.T, out, 1.0, 0.0, bd, act, slope, None, None, 0, True, None, False))
             acts.append(out)
             wds.append(wd)
     except AttributeError:  # not Tensors: the layer-by-layer path raises the proper error
         return None
+    _core.gemm_sequence(steps)  # every layer's GEMM in one call: no Python between them
     y = Tensor._wrap(acts[-1])
     # Which layer inputs need a gradient (x's own flag, then whether any parameter before them
     # does), and the node's inputs: x, then each layer's weight and bias.
@@ -118,9 +121,18 @@ def linear_chain(x, layers):
         g2 = contiguous(g)
         grads = [None] * len(parents)
         k = len(parents)
+        steps = []  # every layer's products, then one gemm_sequence call
+
+        def flush():
+            if steps:
+                _core.gemm_sequence(steps)
+                steps.clear()
+
         for i in range(len(layers) - 1, -1, -1):
             w, b, act, slope = layers[i]
-            g2, dw, db = _grads(g2, needs[i], w, b, acts[i], wds[i], act, slope, acts[i + 1], True)
+            g2, dw, db, step = _grad_products(g2, needs[i], w, b, acts[i], wds[i], act, slope, acts[i + 1], True, flush)
+            if step is not None:
+                steps.append(step)
             if b is not None:
                 k -= 1
                 grads[k] = db
@@ -128,6 +140,7 @@ def linear_chain(x, layers):
             grads[k] = dw
             if g2 is None:  # nothing before this layer needs a gradient
                 break
+        flush()
         grads[0] = g2
         return tuple(grads)
 
@@ -168,6 +181,20 @@ def _backward(x, weight, bias, x2, wd, xshape, act, slope, saved, keep_output):
 def _grads(g2, need_dx, weight, bias, x2, wd, act, slope, saved, keep_output):
     """(dX, dW, db) of act(x2 @ wd.T + b) for dY = g2 (2-D, C-contiguous); dW and db are None
     when written (or accumulated) straight into the leaves' .grad."""
+    dx, dw, db, step = _grad_products(g2, need_dx, weight, bias, x2, wd, act, slope, saved, keep_output)
+    if step is not None and len(step) == 2:
+        # Independent products: on two threads they run at once, one each (a batch-32 or
+        # -128 step 2-3 % faster than each split over both threads in turn; same bits).
+        _core.gemm_pair(*step)
+    elif step is not None:
+        _core.gemm(*step[:8], False, *step[8:])  # (`reference`, a gemm_pair tuple leaves out, is 9th)
+    return dx, dw, db
+
+
+def _grad_products(g2, need_dx, weight, bias, x2, wd, act, slope, saved, keep_output, before_bias_pass=None):
+    """_grads' buffers (dX, dW, db, as _grads returns them) and its products, not yet run: None,
+    one gemm_pair argument tuple, or two of them (dW's and dX's). A bias gradient without a dW
+    product to carry it is computed here, at once, after before_bias_pass() (it reads g2)."""
     db, db_acc, db_ret = None, False, None
     if bias is not None and bias.requires_grad:
         db, db_acc = leaf_grad_buffer(bias)
@@ -188,19 +215,15 @@ def _grads(g2, need_dx, weight, bias, x2, wd, act, slope, saved, keep_output):
             dw = buf = _alloc.empty(wd.shape, wd.dtype)
         wargs = (g2.T, x2, buf, 1.0, 1.0 if acc else 0.0, None, 0, slope, None, st, act, keep_output, db, db_acc)
     elif db is not None:  # no dW GEMM to carry the bias gradient: one pass of its own
+        if before_bias_pass is not None:
+            before_bias_pass()
         dz = _alloc.empty_like(g2) if act else None
         _core.act_bias_backward(g2, s, dz, db, act, slope, keep_output, db_acc)
     if need_dx:
         dx = _alloc.empty(x2.shape, x2.dtype)
         xargs = (g2, wd, dx, 1.0, 0.0, None, 0, slope, None, s, act, keep_output, None, False)
-    if wargs is not None and xargs is not None:
-        # Independent products: on two threads they run at once, one each (a batch-32 or
-        # -128 step 2-3 % faster than each split over both threads in turn; same bits).
-        _core.gemm_pair(wargs, xargs)
-    elif wargs is not None or xargs is not None:
-        args = wargs if xargs is None else xargs
-        _core.gemm(*args[:8], False, *args[8:])  # (`reference`, a gemm_pair tuple leaves out, is 9th)
-    return dx, dw, db_ret
+    step = (wargs, xargs) if wargs is not None and xargs is not None else wargs if xargs is None else xargs
+    return dx, dw, db_ret, step
 
 
 def linear(input, weight, bias=None):
