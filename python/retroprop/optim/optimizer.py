@@ -96,11 +96,11 @@ class Optimizer:
         """Reset every parameter's gradient: to None (default), or to zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = p.grad
+                g = p._grad  # the slot, not the property: every parameter, every step
                 if g is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 else:
                     g._node = None
                     g.requires_grad = False

@@ -302,10 +302,10 @@ class Module(StateDictMixin, ConversionMixin, HooksMixin):
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's gradient: to None (default, as torch) or to zeros in place."""
         for p in self.parameters():
-            if p.grad is None:
+            if p._grad is None:  # the slot, not the property: every parameter, every step
                 continue
             if set_to_none:
-                p.grad = None
+                p._grad = None
             else:
                 p.grad._data[...] = 0
                 p.grad._version += 1
