@@ -88,6 +88,14 @@ kernels::ActRowBackward<T> pick_act_backward(bool from_output, bool reference) {
     return from_output ? static_cast<F>(&kernels::baseline::act_backward_from_output) : static_cast<F>(&kernels::baseline::act_backward);
 }
 
+template <typename T>
+kernels::ExpArray<T> pick_exp_array() {
+#ifdef RP_HAVE_AVX2
+    if (use_avx2_kernels()) return static_cast<kernels::ExpArray<T>>(&kernels::avx2::exp_array);
+#endif
+    return static_cast<kernels::ExpArray<T>>(&kernels::baseline::exp_array);
+}
+
 // Calls f(begin, end) over [0, n) in contiguous chunks, one per thread when n * cost elements of
 // work pay for the parallel region. Chunk bounds are multiples of 16 elements (a 64-byte line of
 // float32), so threads never store into the same cache line and every chunk starts aligned as
@@ -176,9 +184,14 @@ void cross_entropy_forward(T* losses, T* lse, const T* logits, const int64_t* ta
                            int64_t C, int64_t ignore_index, T label_smoothing, bool reference) {
     check_targets(targets, N, C, ignore_index, double(label_smoothing));
     if (C == 0) throw std::invalid_argument("cross_entropy: expected at least one class");
-    auto k = reference ? &kernels::cross_entropy_forward_reference<T> : &kernels::cross_entropy_forward<T>;
+    const kernels::ExpArray<T> exp_array = pick_exp_array<T>();
     for_rows(N, C, [&](int64_t b, int64_t e) {
-        k(losses + b, lse + b, logits + b * C, targets + b, weight, e - b, C, ignore_index, label_smoothing);
+        if (reference)
+            kernels::cross_entropy_forward_reference<T>(losses + b, lse + b, logits + b * C, targets + b, weight, e - b, C, ignore_index,
+                                                        label_smoothing);
+        else
+            kernels::cross_entropy_forward<T>(losses + b, lse + b, logits + b * C, targets + b, weight, e - b, C, ignore_index,
+                                              label_smoothing, exp_array);
     });
 }
 
@@ -187,10 +200,14 @@ void cross_entropy_backward(T* dlogits, const T* dlosses, int64_t dlosses_stride
                             const int64_t* targets, const T* weight, int64_t N, int64_t C, int64_t ignore_index,
                             T label_smoothing, bool reference) {
     check_targets(targets, N, C, ignore_index, double(label_smoothing));
-    auto k = reference ? &kernels::cross_entropy_backward_reference<T> : &kernels::cross_entropy_backward<T>;
+    const kernels::ExpArray<T> exp_array = pick_exp_array<T>();
     for_rows(N, C, [&](int64_t b, int64_t e) {
-        k(dlogits + b * C, dlosses + b * dlosses_stride, dlosses_stride, logits + b * C, lse + b, targets + b, weight,
-          e - b, C, ignore_index, label_smoothing);
+        if (reference)
+            kernels::cross_entropy_backward_reference<T>(dlogits + b * C, dlosses + b * dlosses_stride, dlosses_stride, logits + b * C,
+                                                         lse + b, targets + b, weight, e - b, C, ignore_index, label_smoothing);
+        else
+            kernels::cross_entropy_backward<T>(dlogits + b * C, dlosses + b * dlosses_stride, dlosses_stride, logits + b * C, lse + b,
+                                               targets + b, weight, e - b, C, ignore_index, label_smoothing, exp_array);
     });
 }
 

@@ -133,6 +133,60 @@ def test_cross_entropy_matches_reference(dtype, weighted, ls):
         assert np.all(d[::7] == 0)
 
 
+def cross_entropy_float64(x, t, ls):
+    """The loss per row, the log-sum-exp and the gradient of the summed loss, in float64 NumPy
+    (torch's definition)."""
+    x = x.astype(np.float64)
+    m = x.max(1, keepdims=True)
+    lse = (m + np.log(np.exp(x - m).sum(1, keepdims=True)))[:, 0]
+    logp = x - lse[:, None]
+    C = x.shape[1]
+    loss = -(1 - ls) * logp[np.arange(len(t)), t]
+    if ls:  # (a -inf logit's term would be 0 * inf without label smoothing)
+        loss = loss - ls / C * logp.sum(1)
+    q = np.full_like(x, ls / C)
+    q[np.arange(len(t)), t] += 1 - ls
+    return loss, lse, np.exp(logp) - q
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("C", [1, 10, 2047, 2048, 2049, 5000])
+def test_cross_entropy_row_widths_around_the_exp_block(dtype, C):
+    """The fast kernel exponentiates blocks of up to 2048 logits at once (a row wider than that
+    alone, through the scalar path): every width agrees with float64. Tolerances: float32 sums
+    of up to 5000 exponentials (relative error ~ 1e-6 measured) and float32 gradients near the
+    label-smoothing floor ls / C (atol)."""
+    N = 7
+    x = randn(N, C, dtype=dtype)
+    t = rng.integers(0, C, N)
+    loss, lse, grad = cross_entropy_float64(x, t, 0.1)
+    fast = _core.cross_entropy_forward(x, t, None, -100, 0.1, 0)
+    tol = dict(rtol=2e-6, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(fast[0], loss, **tol)
+    np.testing.assert_allclose(fast[1], lse, **tol)
+    d = np.empty_like(x)
+    _core.cross_entropy_backward(np.array(1.0, dtype=dtype), x, fast[1], t, None, -100, 0.1, 1.0, d)
+    np.testing.assert_allclose(d, grad, rtol=1e-5 if dtype == np.float32 else 1e-11, atol=1e-8 if dtype == np.float32 else 1e-15)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cross_entropy_special_logits(dtype):
+    """A -inf logit (a masked class) leaves a finite loss; a row of -inf only or with a +inf
+    logit has an infinite log-sum-exp and a NaN loss, as torch's; a NaN logit gives NaN."""
+    x = randn(5, 6, dtype=dtype)
+    x[0, 2] = -np.inf
+    x[1, :] = -np.inf
+    x[2, 4] = np.inf
+    x[3, 1] = np.nan
+    t = np.array([0, 1, 4, 1, 3])
+    loss, lse, _ = _core.cross_entropy_forward(x, t, None, -100, 0.0, 0)
+    finite = [0, 4]
+    want_loss, want_lse, _ = cross_entropy_float64(x[finite], t[finite], 0.0)
+    np.testing.assert_allclose(loss[finite], want_loss, **TOL[dtype])
+    np.testing.assert_allclose(lse[finite], want_lse, **TOL[dtype])
+    assert lse[1] == -np.inf and lse[2] == np.inf and np.isnan(loss[1:4]).all()
+
+
 def test_cross_entropy_reductions_and_denominator():
     x = randn(5, 3)
     t = np.array([0, 2, 1, -100, 2])

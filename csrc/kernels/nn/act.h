@@ -42,7 +42,8 @@ void act_backward_from_output_reference(T* dx, const T* dy, const T* y, int64_t 
 #define RP_DECLARE_ACT(T)                                                                     \
     void act_forward(T* y, const T* x, int64_t n, Act act, T slope);                                \
     void act_backward(T* dx, const T* dy, const T* x, int64_t n, Act act, T slope);                 \
-    void act_backward_from_output(T* dx, const T* dy, const T* y, int64_t n, Act act, T slope);
+    void act_backward_from_output(T* dx, const T* dy, const T* y, int64_t n, Act act, T slope);       \
+    void exp_array(T* y, const T* x, int64_t n); /* y[i] = exp(x[i]); y may alias x */
 namespace baseline {
 RP_DECLARE_ACT(float)
 RP_DECLARE_ACT(double)

@@ -180,5 +180,7 @@ void act_backward_from_output(float* dx, const float* dy, const float* y, int64_
 void act_backward_from_output(double* dx, const double* dy, const double* y, int64_t n, Act act, double slope) {
     backward_from_output_impl(dx, dy, y, n, act, slope);
 }
+void exp_array(float* y, const float* x, int64_t n) { map1(y, x, n, [](VOf<float> v) { return vexp<float>(v); }); }
+void exp_array(double* y, const double* x, int64_t n) { map1(y, x, n, [](VOf<double> v) { return vexp<double>(v); }); }
 
 }  // namespace rp::kernels::RP_ISA

@@ -137,31 +137,68 @@ void log_softmax_backward_reference(T* dx, const T* dy, const T* y, int64_t rows
 
 // --- cross-entropy ---------------------------------------------------------------------------
 
+// The row's loss from its logits z, its log-sum-exp l and its target t (not ignored).
+template <typename T>
+T row_loss(const T* __restrict z, T l, int64_t t, const T* weight, int64_t C, T ls, T wsum) {
+    const T wt = weight ? weight[t] : T(1);
+    T loss = (T(1) - ls) * wt * (l - z[t]);
+    if (ls != T(0)) {
+        // -sum_c w[c] (z[c] - l) = l * sum_c w[c] - sum_c w[c] z[c]
+        T wz = T(0);
+        if (weight)
+            for (int64_t c = 0; c < C; ++c) wz += weight[c] * z[c];
+        else
+            for (int64_t c = 0; c < C; ++c) wz += z[c];
+        loss += ls / T(C) * (l * wsum - wz);
+    }
+    return loss;
+}
+
+// Rows go through in blocks of about kExpBlock logits: each row's shifted logits z - max are
+// written to a buffer on the stack, the whole block is exponentiated by one call of the
+// vectorized exp_array (a 10-class row alone would fill one vector and a fraction of another),
+// then each row's sum is taken in class order. A row wider than the buffer goes on its own
+// through the scalar row_logsumexp.
+constexpr int64_t kExpBlock = 2048;
+
 template <typename T>
 void cross_entropy_forward(T* losses, T* lse, const T* logits, const int64_t* targets, const T* weight,
-                           int64_t N, int64_t C, int64_t ignore_index, T label_smoothing) {
+                           int64_t N, int64_t C, int64_t ignore_index, T label_smoothing, ExpArray<T> exp_array) {
     const T ls = label_smoothing, wsum = weight_sum(weight, C);
-    for (int64_t n = 0; n < N; ++n) {
-        const T* __restrict z = logits + n * C;
-        const T l = row_logsumexp(z, C);
-        lse[n] = l;
-        const int64_t t = targets[n];
-        if (t == ignore_index) {
-            losses[n] = T(0);
-            continue;
+    T buf[kExpBlock];
+    const int64_t rows = C <= kExpBlock ? kExpBlock / C : 1;
+    for (int64_t n0 = 0; n0 < N; n0 += rows) {
+        const int64_t n1 = std::min(N, n0 + rows);
+        if (C <= kExpBlock) {
+            for (int64_t n = n0; n < n1; ++n) {
+                const T* __restrict z = logits + n * C;
+                const T m = row_max(z, C);
+                lse[n] = m;  // the row's maximum until the sums below
+                T* __restrict e = buf + (n - n0) * C;
+                for (int64_t c = 0; c < C; ++c) e[c] = z[c] - m;
+            }
+            exp_array(buf, buf, (n1 - n0) * C);
         }
-        const T wt = weight ? weight[t] : T(1);
-        T loss = (T(1) - ls) * wt * (l - z[t]);
-        if (ls != T(0)) {
-            // -sum_c w[c] (z[c] - l) = l * sum_c w[c] - sum_c w[c] z[c]
-            T wz = T(0);
-            if (weight)
-                for (int64_t c = 0; c < C; ++c) wz += weight[c] * z[c];
-            else
-                for (int64_t c = 0; c < C; ++c) wz += z[c];
-            loss += ls / T(C) * (l * wsum - wz);
+        for (int64_t n = n0; n < n1; ++n) {
+            const T* __restrict z = logits + n * C;
+            T l;
+            if (C > kExpBlock) {
+                l = row_logsumexp(z, C);
+            } else {
+                const T m = lse[n];
+                if (std::isinf(m)) {  // all -inf (empty support) or a +inf entry, as row_logsumexp
+                    l = m;
+                } else {
+                    const T* __restrict e = buf + (n - n0) * C;
+                    T s = T(0);
+                    for (int64_t c = 0; c < C; ++c) s += e[c];
+                    l = m + std::log(s);
+                }
+            }
+            lse[n] = l;
+            const int64_t t = targets[n];
+            losses[n] = t == ignore_index ? T(0) : row_loss(z, l, t, weight, C, ls, wsum);
         }
-        losses[n] = loss;
     }
 }
 
@@ -184,11 +221,20 @@ void cross_entropy_forward_reference(T* losses, T* lse, const T* logits, const i
     }
 }
 
+// p = exp(z - lse) for every row at once, through dlogits itself (one exp_array call), then
+// each row's gradient from it.
 template <typename T>
 void cross_entropy_backward(T* dlogits, const T* dlosses, int64_t dlosses_stride, const T* logits, const T* lse,
                             const int64_t* targets, const T* weight, int64_t N, int64_t C, int64_t ignore_index,
-                            T label_smoothing) {
+                            T label_smoothing, ExpArray<T> exp_array) {
     const T ls = label_smoothing, smooth = ls / T(C), wsum = weight_sum(weight, C);
+    for (int64_t n = 0; n < N; ++n) {
+        const T* __restrict z = logits + n * C;
+        T* __restrict d = dlogits + n * C;
+        const T l = lse[n];
+        for (int64_t c = 0; c < C; ++c) d[c] = z[c] - l;
+    }
+    exp_array(dlogits, dlogits, N * C);
     for (int64_t n = 0; n < N; ++n) {
         T* __restrict d = dlogits + n * C;
         const int64_t t = targets[n];
@@ -196,15 +242,14 @@ void cross_entropy_backward(T* dlogits, const T* dlosses, int64_t dlosses_stride
             for (int64_t c = 0; c < C; ++c) d[c] = T(0);
             continue;
         }
-        const T* __restrict z = logits + n * C;
-        const T g = dlosses[n * dlosses_stride], l = lse[n];
+        const T g = dlosses[n * dlosses_stride];
         const T wt = weight ? weight[t] : T(1);
         const T qsum = (T(1) - ls) * wt + smooth * wsum;
         const T gq = g * qsum, gs = g * smooth;
         if (weight)
-            for (int64_t c = 0; c < C; ++c) d[c] = gq * std::exp(z[c] - l) - gs * weight[c];
+            for (int64_t c = 0; c < C; ++c) d[c] = gq * d[c] - gs * weight[c];
         else
-            for (int64_t c = 0; c < C; ++c) d[c] = gq * std::exp(z[c] - l) - gs;
+            for (int64_t c = 0; c < C; ++c) d[c] = gq * d[c] - gs;
         d[t] -= g * (T(1) - ls) * wt;
     }
 }
@@ -236,11 +281,12 @@ void cross_entropy_backward_reference(T* dlogits, const T* dlosses, int64_t dlos
     template void log_softmax_forward_reference<T>(T*, const T*, int64_t, int64_t);                                 \
     template void log_softmax_backward<T>(T*, const T*, const T*, int64_t, int64_t);                                \
     template void log_softmax_backward_reference<T>(T*, const T*, const T*, int64_t, int64_t);                      \
-    template void cross_entropy_forward<T>(T*, T*, const T*, const int64_t*, const T*, int64_t, int64_t, int64_t, T); \
+    template void cross_entropy_forward<T>(T*, T*, const T*, const int64_t*, const T*, int64_t, int64_t, int64_t, T, \
+                                           ExpArray<T>);                                                            \
     template void cross_entropy_forward_reference<T>(T*, T*, const T*, const int64_t*, const T*, int64_t, int64_t,   \
                                                      int64_t, T);                                                   \
     template void cross_entropy_backward<T>(T*, const T*, int64_t, const T*, const T*, const int64_t*, const T*,    \
-                                            int64_t, int64_t, int64_t, T);                                          \
+                                            int64_t, int64_t, int64_t, T, ExpArray<T>);                             \
     template void cross_entropy_backward_reference<T>(T*, const T*, int64_t, const T*, const T*, const int64_t*,    \
                                                       const T*, int64_t, int64_t, int64_t, T);
 RP_INSTANTIATE(float)

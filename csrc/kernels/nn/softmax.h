@@ -29,6 +29,11 @@ void log_softmax_backward(T* dx, const T* dy, const T* y, int64_t rows, int64_t 
 template <typename T>
 void log_softmax_backward_reference(T* dx, const T* dy, const T* y, int64_t rows, int64_t cols);
 
+// An array exponential, y[i] = exp(x[i]) with y allowed to alias x: the active instruction set's
+// vectorized one (act.h's exp_array) for the fast cross-entropy kernels below.
+template <typename T>
+using ExpArray = void (*)(T* y, const T* x, int64_t n);
+
 // Cross-entropy with class indices, torch.nn.functional.cross_entropy's definition per row:
 //   logp = log_softmax(logits[n]),  w = weight (all ones when null),  t = targets[n],  ls = label_smoothing
 //   losses[n] = (1 - ls) * (-w[t] * logp[t]) + ls / C * (-sum_c w[c] * logp[c]),  0 when t == ignore_index
@@ -36,7 +41,7 @@ void log_softmax_backward_reference(T* dx, const T* dy, const T* y, int64_t rows
 // logits: [N, C]; targets: [N] (each in [0, C) or ignore_index; the caller checks); weight: [C] or null.
 template <typename T>
 void cross_entropy_forward(T* losses, T* lse, const T* logits, const int64_t* targets, const T* weight,
-                           int64_t N, int64_t C, int64_t ignore_index, T label_smoothing);
+                           int64_t N, int64_t C, int64_t ignore_index, T label_smoothing, ExpArray<T> exp_array);
 template <typename T>
 void cross_entropy_forward_reference(T* losses, T* lse, const T* logits, const int64_t* targets, const T* weight,
                                      int64_t N, int64_t C, int64_t ignore_index, T label_smoothing);
@@ -48,7 +53,7 @@ void cross_entropy_forward_reference(T* losses, T* lse, const T* logits, const i
 template <typename T>
 void cross_entropy_backward(T* dlogits, const T* dlosses, int64_t dlosses_stride, const T* logits, const T* lse,
                             const int64_t* targets, const T* weight, int64_t N, int64_t C, int64_t ignore_index,
-                            T label_smoothing);
+                            T label_smoothing, ExpArray<T> exp_array);
 template <typename T>
 void cross_entropy_backward_reference(T* dlogits, const T* dlosses, int64_t dlosses_stride, const T* logits,
                                       const T* lse, const int64_t* targets, const T* weight, int64_t N, int64_t C,
