@@ -178,23 +178,6 @@ GemmArgs pair_args(const py::tuple& t, const char* which, const char* fn = "gemm
     return g;
 }
 
-template <typename T>
-void run_pair(const GemmArgs& g1, const GemmArgs& g2) {
-    const kernels::GemmProblem<T> p1 = problem<T>(g1), p2 = problem<T>(g2);
-    py::gil_scoped_release release;
-    dispatch::gemm_pair(p1, p2);
-}
-
-void gemm_pair(const py::tuple& first, const py::tuple& second) {
-    const GemmArgs g1 = pair_args(first, "first"), g2 = pair_args(second, "second");
-    const bool d1 = check_arrays(g1.a, g1.b, g1.c), d2 = check_arrays(g2.a, g2.b, g2.c);
-    if (d1 != d2)
-        throw py::type_error("gemm_pair: both products must have one dtype, got " + std::string(py::str(g1.a.dtype())) + " and " +
-                             std::string(py::str(g2.a.dtype())));
-    if (d1) run_pair<double>(g1, g2);
-    else run_pair<float>(g1, g2);
-}
-
 // gemm_sequence's steps: each a gemm_pair tuple (one product) or a pair of them.
 template <typename T>
 void run_sequence(const std::vector<std::pair<GemmArgs, std::optional<GemmArgs>>>& args) {
@@ -208,6 +191,16 @@ void run_sequence(const std::vector<std::pair<GemmArgs, std::optional<GemmArgs>>
     }
     py::gil_scoped_release release;
     dispatch::gemm_sequence(steps);
+}
+
+void gemm_pair(const py::tuple& first, const py::tuple& second) {
+    const GemmArgs g1 = pair_args(first, "first"), g2 = pair_args(second, "second");
+    const bool d1 = check_arrays(g1.a, g1.b, g1.c), d2 = check_arrays(g2.a, g2.b, g2.c);
+    if (d1 != d2)
+        throw py::type_error("gemm_pair: both products must have one dtype, got " + std::string(py::str(g1.a.dtype())) + " and " +
+                             std::string(py::str(g2.a.dtype())));
+    if (d1) run_sequence<double>({{g1, g2}});  // one step: the pair
+    else run_sequence<float>({{g1, g2}});
 }
 
 void gemm_sequence(const py::list& steps) {

@@ -85,7 +85,7 @@ void gemm(const kernels::GemmProblem<T>& p) {
 
 namespace {
 
-// gemm_pair on checked problems.
+// A pair step's two products, checked (GemmStep in gemm.h).
 template <typename T>
 void pair_checked(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2) {
 #ifdef _OPENMP
@@ -112,13 +112,6 @@ void pair_checked(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<
 }
 
 }  // namespace
-
-template <typename T>
-void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2) {
-    check(p1);
-    check(p2);
-    pair_checked(p1, p2);
-}
 
 template <typename T>
 void gemm_sequence(const std::vector<GemmStep<T>>& steps) {
@@ -166,8 +159,6 @@ double fma_peak_gflops(int threads) {
 
 template void gemm<float>(const kernels::GemmProblem<float>&);
 template void gemm<double>(const kernels::GemmProblem<double>&);
-template void gemm_pair<float>(const kernels::GemmProblem<float>&, const kernels::GemmProblem<float>&);
-template void gemm_pair<double>(const kernels::GemmProblem<double>&, const kernels::GemmProblem<double>&);
 template void gemm_sequence<float>(const std::vector<GemmStep<float>>&);
 template void gemm_sequence<double>(const std::vector<GemmStep<double>>&);
 template void gemm_reference<float>(const kernels::GemmProblem<float>&);

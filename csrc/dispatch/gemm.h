@@ -11,16 +11,13 @@ namespace rp::dispatch {
 template <typename T>
 void gemm(const kernels::GemmProblem<T>& p);
 
-// Two independent products (no output of one is read or written by the other), e.g. a Linear
-// layer's dX and dW. With exactly two threads both run at once, one per thread, each on its own
-// thread's scratch: one fork/join instead of two, and no splitting of either product, which
-// leaves small products (a batch of 32 or 128, a 10-wide head) more of each core. Otherwise,
-// and when either is too small to be worth a thread, they run one after the other. Either
-// way the bits are those of two gemm() calls (no kernel's result depends on its thread count).
-template <typename T>
-void gemm_pair(const kernels::GemmProblem<T>& p1, const kernels::GemmProblem<T>& p2);
-
-// One step of gemm_sequence: a product, or two independent ones run as gemm_pair runs them.
+// One step of gemm_sequence: a product, or a pair of independent ones (no output of one is read
+// or written by the other), e.g. a Linear layer's dX and dW. With exactly two threads a pair runs
+// at once, one product per thread, each on its own thread's scratch: one fork/join instead of
+// two, and no splitting of either product, which leaves small products (a batch of 32 or 128, a
+// 10-wide head) more of each core. Otherwise, and when either is too small to be worth a
+// thread, they run one after the other. Either way the bits are those of two gemm() calls (no
+// kernel's result depends on its thread count).
 template <typename T>
 struct GemmStep {
     kernels::GemmProblem<T> first, second;
