@@ -25,3 +25,16 @@ def check_modes(name, foreach, fused, capturable=False, differentiable=False):
         raise ValueError(f"{name}: capturable=True is not supported (retroprop has no graph capture)")
     if differentiable:
         raise ValueError(f"{name}: differentiable=True is not supported (optimizer steps are not recorded)")
+
+
+def check_betas(betas):
+    """Each beta in [0, 1) (a Tensor beta must have one element); returns them as floats."""
+    values = []
+    for i, beta in enumerate(betas):
+        if isinstance(beta, Tensor) and beta._data.size != 1:
+            raise ValueError(f"Tensor betas[{i}] must be 1-element")
+        value = float(beta._data.reshape(())) if isinstance(beta, Tensor) else float(beta)
+        if not 0.0 <= value < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        values.append(value)
+    return tuple(values)

@@ -189,6 +189,11 @@ class Optimizer:
         return "\n".join(lines)
 
 
+# 0-d state entries besides "step" (NAdam's running product); cast to the parameter's dtype on
+# load, as torch casts every floating state entry but "step".
+_SCALAR_STATE = ("mu_product",)
+
+
 def _load_value(param, key, name, value):
     """A copy of one saved state entry for `param`: its step as a float32 scalar, buffers cast to
     the parameter's dtype and required to have its shape."""
@@ -199,10 +204,10 @@ def _load_value(param, key, name, value):
         if arr.size != 1:
             raise ValueError(f"loaded state for parameter {key} has a step of shape {arr.shape}; expected a scalar")
         return _step_tensor(arr.reshape(()))
-    if arr.shape != param.shape:
+    if arr.shape != param.shape and not (name in _SCALAR_STATE and arr.ndim == 0):
         raise ValueError(
             f"loaded state for parameter {key} has '{name}' of shape {arr.shape}, but the parameter has shape {tuple(param.shape)}"
         )
     if arr.dtype.kind == "f":
         arr = arr.astype(param._data.dtype, copy=False)
-    return Tensor._wrap(np.ascontiguousarray(arr))
+    return Tensor._wrap(np.ascontiguousarray(arr).reshape(arr.shape))  # ascontiguousarray makes 0-d 1-d
