@@ -11,6 +11,7 @@ from ._device import device, get_default_device, set_default_device
 from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32,
                      int64, long, set_default_dtype, short, uint8)
 from ._random import Generator, default_generator, initial_seed, manual_seed, seed
+from ._random import get_rng_state, set_rng_state
 from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like,
                         linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like, randint,
                         randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
@@ -22,6 +23,11 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm,
                   reciprocal, relu, remainder, reshape, round, rsqrt, select, sigmoid, sign, sin, softmax, split, sqrt,
                   square, squeeze, stack, std, std_mean, sub, sum, swapaxes, t, tanh, transpose, trunc, unbind,
                   unflatten, unsqueeze, var, var_mean, where)
+from .ops import (argwhere, bincount, count_nonzero, diag, diagonal, masked_select, nonzero, trace,  # metric helpers
+                  unique)
+from .ops import (arctan2, atan2, column_stack, cumprod, fmod, frac, hstack, log2, log10, median, nan_to_num,
+                  nanmedian, nanquantile, quantile, repeat_interleave, roll, row_stack, vstack)
+from .ops import index_add, index_fill, moveaxis, scatter, scatter_add
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import accelerator, autograd, cuda, nn, optim
 from .serialization import load, save
@@ -68,4 +74,8 @@ __all__ = [
     "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub",
     "subtract", "sum", "swapaxes", "t", "tanh", "tensor", "transpose", "true_divide", "trunc", "uint8", "unbind",
     "unflatten", "unsqueeze", "var", "var_mean", "where", "zeros", "zeros_like", "optim", "datasets", "install_as_torch", "load", "save", "utils",
+    "argwhere", "bincount", "count_nonzero", "diag", "diagonal", "masked_select", "nonzero", "trace", "unique",
+    "arctan2", "atan2", "column_stack", "cumprod", "fmod", "frac", "hstack", "log2", "log10", "median", "nan_to_num",
+    "nanmedian", "nanquantile", "quantile", "repeat_interleave", "roll", "row_stack", "vstack",
+    "moveaxis", "get_rng_state", "set_rng_state", "scatter", "scatter_add", "index_add", "index_fill",
 ]

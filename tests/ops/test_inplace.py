@@ -12,6 +12,13 @@ INPLACE = {
     "uniform_": lambda t: t.uniform_(-1, 1), "iadd": lambda t: t.__iadd__(1), "isub": lambda t: t.__isub__(1),
     "imul": lambda t: t.__imul__(2), "idiv": lambda t: t.__itruediv__(2), "setitem": lambda t: t.__setitem__(0, 5.0),
     "pow_": lambda t: t.pow_(2), "masked_fill_": lambda t: t.masked_fill_(rp.tensor([True, False]), 0.0),
+    "abs_": lambda t: t.abs_(), "exp_": lambda t: t.exp_(), "sqrt_": lambda t: t.sqrt_(), "log_": lambda t: t.log_(),
+    "clamp_min_": lambda t: t.clamp_min_(1.5), "clamp_max_": lambda t: t.clamp_max_(1.5),
+    "relu_": lambda t: t.relu_(), "sigmoid_": lambda t: t.sigmoid_(), "tanh_": lambda t: t.tanh_(),
+    "scatter_": lambda t: t.scatter_(0, rp.tensor([1]), 5.0),
+    "scatter_add_": lambda t: t.scatter_add_(0, rp.tensor([1, 1]), rp.ones(2)),
+    "index_add_": lambda t: t.index_add_(0, rp.tensor([0, 0]), rp.ones(2)),
+    "index_fill_": lambda t: t.index_fill_(0, rp.tensor([1]), -1.0),
 }
 
 

@@ -1,5 +1,7 @@
 """Helpers shared by the differentiable operations: argument coercion, type promotion,
 broadcasting and dimension checks."""
+import functools
+import inspect
 import operator
 
 import numpy as np
@@ -139,3 +141,21 @@ def shape_args(args, op):
 def require_float(a, op):
     if a.dtype.kind != "f":
         raise RuntimeError(f"{op}: expected a floating-point tensor, got {a.dtype}")
+
+
+def accept_axis(fn):
+    """fn also taking NumPy's `axis=` keyword as an alias of its `dim` argument, as torch does
+    for its reductions and joins; giving both is a TypeError (as in torch)."""
+    pos = list(inspect.signature(fn).parameters).index("dim")
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def with_axis(*args, **kwargs):
+        if "axis" in kwargs:
+            axis = kwargs.pop("axis")
+            if "dim" in kwargs or len(args) > pos:
+                raise TypeError(f"{name}(): got both 'dim' and 'axis' (an alias of 'dim'); pass only one")
+            kwargs["dim"] = axis
+        return fn(*args, **kwargs)
+
+    return with_axis

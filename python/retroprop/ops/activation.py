@@ -106,6 +106,10 @@ def _inplace(a, fn, act, slope, name):
 
 
 def relu_(a):
+    if isinstance(a, Tensor) and a._data.dtype.kind in "iu":  # integer relu_: no gradient involved
+        np.maximum(a._data, 0, out=a._data)
+        a._version += 1
+        return a
     return _inplace(a, relu, 1, 0.0, "relu_")
 
 
@@ -156,3 +160,11 @@ def softmax(a, dim=None, dtype=None):
 
 def log_softmax(a, dim=None, dtype=None):
     return _softmax(a, dim, dtype, True)
+
+
+def tanh_(a):
+    return _inplace(a, tanh, 6, 0.0, "tanh_")
+
+
+def sigmoid_(a):
+    return _inplace(a, sigmoid, 7, 0.0, "sigmoid_")

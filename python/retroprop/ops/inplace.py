@@ -192,3 +192,61 @@ def masked_fill_(t, mask, value):
     np.copyto(t._data, value._data if isinstance(value, Tensor) else value, where=m, casting="unsafe")
     t._version += 1
     return t
+
+
+def _unary_(t, fn):
+    """t[...] = fn(t) in place (fn an out-of-place op); a float result into an integer tensor raises."""
+    if _graph_involved(t, None):
+        return _rebase(t, fn)
+    _write(t, fn(Tensor._wrap(t._data))._data)
+    t._version += 1
+    return t
+
+
+def abs_(t):
+    return _unary_(t, pointwise.abs)
+
+
+def exp_(t):
+    return _unary_(t, pointwise.exp)
+
+
+def sqrt_(t):
+    return _unary_(t, pointwise.sqrt)
+
+
+def log_(t):
+    return _unary_(t, pointwise.log)
+
+
+def clamp_min_(t, min):
+    return clamp_(t, min=min)
+
+
+def clamp_max_(t, max):
+    return clamp_(t, max=max)
+
+
+def _indexed_(t, fn, other, *args, **kwargs):
+    """t = fn(t, *args) in place, where `other` is the operand that may carry a gradient."""
+    if _graph_involved(t, other):
+        return _rebase(t, lambda old: fn(old, *args, **kwargs))
+    _write(t, fn(Tensor._wrap(t._data), *args, **kwargs)._data)
+    t._version += 1
+    return t
+
+
+def scatter_(t, dim, index, src=None, value=None, *, reduce=None):
+    return _indexed_(t, indexing.scatter, src, dim, index, src, value, reduce=reduce)
+
+
+def scatter_add_(t, dim, index, src):
+    return _indexed_(t, indexing.scatter_add, src, dim, index, src)
+
+
+def index_add_(t, dim, index, source, *, alpha=1):
+    return _indexed_(t, indexing.index_add, source, dim, index, source, alpha=alpha)
+
+
+def index_fill_(t, dim, index, value):
+    return _indexed_(t, indexing.index_fill, value, dim, index, value)

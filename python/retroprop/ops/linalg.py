@@ -4,7 +4,7 @@ import numpy as np
 from .. import _alloc, _core
 from .._tensor import Tensor
 from ..autograd.engine import accumulate_into_leaves, record
-from ._util import unbroadcast
+from ._util import check_dim, unbroadcast
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -160,3 +160,61 @@ def triu(a, diagonal=0):
     """The upper triangle of the last two dimensions (the rest zero)."""
     n, m = a.shape[-2:] if a.ndim >= 2 else (0, 0)
     return _triangle(a, ~np.tri(n, m, diagonal - 1, dtype=bool), "triu")
+
+
+def diagonal(a, offset=0, dim1=0, dim2=1):
+    """The diagonal of the (dim1, dim2) planes as the last dimension: a view, as in torch."""
+    d1, d2 = check_dim(dim1, a.ndim, "diagonal"), check_dim(dim2, a.ndim, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    x = a._data
+    shape = x.shape
+    # np.diagonal's view is read-only; torch's is writable: the same strides through as_strided.
+    m = np.moveaxis(x, (d1, d2), (-2, -1))
+    r0, c0 = max(-offset, 0), max(offset, 0)
+    n = max(min(m.shape[-2] - r0, m.shape[-1] - c0), 0)
+    start = m[..., min(r0, m.shape[-2]):, min(c0, m.shape[-1]):]
+    step = m.strides[-2] + m.strides[-1]
+    data = np.lib.stride_tricks.as_strided(start, m.shape[:-2] + (n,), m.strides[:-2] + (step,))
+    rows, cols = np.arange(n) + r0, np.arange(n) + c0
+
+    def backward(g):
+        grad = np.zeros(shape, dtype=g.dtype)
+        np.moveaxis(grad, (d1, d2), (-2, -1))[..., rows, cols] = g
+        return (grad,)
+
+    return record(Tensor._wrap(data)._view_of(a), (a,), backward, "DiagonalBackward0")
+
+
+_diagonal = diagonal
+
+
+def diag(a, diagonal=0):
+    """A 1-D tensor as a square matrix with it on the `diagonal`-th diagonal; a matrix's diagonal as 1-D."""
+    if a.ndim == 1:
+        k = diagonal
+        x = a._data
+
+        def backward(g):
+            return (np.diagonal(g, k).copy(),)
+
+        return record(Tensor._wrap(np.diag(x, k)), (a,), backward, "DiagEmbedBackward0")
+    if a.ndim == 2:
+        return _diagonal(a, diagonal, 0, 1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {a.ndim}D")
+
+
+def trace(a):
+    """The sum of the main diagonal of a matrix (integers sum as int64, as in torch)."""
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+    x = a._data
+    data = np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "biu" else None))
+    shape = x.shape
+
+    def backward(g):
+        grad = np.zeros(shape, dtype=g.dtype)
+        np.fill_diagonal(grad, g)
+        return (grad,)
+
+    return record(Tensor._wrap(data), (a,), backward, "TraceBackward0")

@@ -202,3 +202,73 @@ def clone(a, memory_format=None):
 
 def lerp(a, end, weight):
     return a + weight * (end - a)
+
+
+def log2(a):
+    x = _floated(a)
+    return record(Tensor._wrap(np.log2(x)), (a,), lambda g: (g / (x * np.log(2)),), "Log2Backward0", saved=(a,))
+
+
+def log10(a):
+    x = _floated(a)
+    return record(Tensor._wrap(np.log10(x)), (a,), lambda g: (g / (x * np.log(10)),), "Log10Backward0", saved=(a,))
+
+
+def atan2(a, b):
+    """The angle of (b, a) in radians, element-wise with broadcasting (integers give the default float)."""
+    a, b = as_tensor_pair(a, b, "atan2")
+    x, y = promote(a, b)
+    if x.dtype.kind != "f":
+        x, y = x.astype(_dtype.get_default_dtype()), y.astype(_dtype.get_default_dtype())
+    try:
+        data = np.arctan2(x, y)
+    except ValueError:
+        raise RuntimeError(f"atan2: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast "
+                           f"together") from None
+
+    def backward(g):
+        r = x * x + y * y
+        return (unbroadcast(g * y / r, a.shape) if a.requires_grad else None,
+                unbroadcast(-g * x / r, b.shape) if b.requires_grad else None)
+
+    return record(Tensor._wrap(data), (a, b), backward, "Atan2Backward0", saved=(a, b))
+
+
+arctan2 = atan2
+
+
+def fmod(a, b):
+    """The C remainder a - trunc(a / b) * b: the sign of a (remainder() takes the sign of b)."""
+    a, b = as_tensor_pair(a, b, "fmod")
+    x, y = promote(a, b)
+    if x.dtype.kind in "iu" and np.any(y == 0):
+        raise RuntimeError("fmod: integer division by zero (ZeroDivisionError)")
+    try:
+        data = np.fmod(x, y)
+    except ValueError:
+        raise RuntimeError(f"fmod: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together") from None
+
+    def backward(g):
+        return (unbroadcast(g, a.shape) if a.requires_grad else None,
+                unbroadcast(-g * np.trunc(x / y), b.shape) if b.requires_grad else None)
+
+    return record(Tensor._wrap(data), (a, b), backward, "FmodBackward1", saved=(a, b))
+
+
+def frac(a):
+    """x - trunc(x): the fractional part with the sign of x."""
+    x = a._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'frac: not implemented for {x.dtype} (expected a floating-point tensor)')
+    return record(Tensor._wrap(x - np.trunc(x)), (a,), lambda g: (g,), "FracBackward0")
+
+
+def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
+    """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (by default 0 and the dtype's
+    largest and lowest finite values); integer and bool tensors come back unchanged (a copy)."""
+    x = a._data
+    if x.dtype.kind != "f":
+        return record(Tensor._wrap(x.copy()), (a,), lambda g: (g,), "NanToNumBackward0")
+    data = np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+    return record(Tensor._wrap(data), (a,), lambda g: (np.where(np.isfinite(x), g, 0),), "NanToNumBackward0",
+                  saved=(a,))

@@ -217,4 +217,101 @@ def unbind(a, dim=0):
     return tuple(select(a, d, i) for i in range(a.shape[d]))
 
 
+def roll(a, shifts, dims=None):
+    """Elements shifted cyclically along dims (over the flattened tensor when dims is None)."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: 0")
+        x = a._data
+        data = np.roll(x.reshape(-1), shifts[0]).reshape(x.shape)
+        return record(Tensor._wrap(data), (a,), lambda g: (np.roll(g.reshape(-1), -shifts[0]).reshape(g.shape),),
+                      "RollBackward0")
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
+    axes = tuple(check_dim(d, a.ndim, "roll") for d in dims)
+    back = tuple(-s for s in shifts)
+    if a.ndim == 0:
+        return record(Tensor._wrap(a._data.copy()), (a,), lambda g: (g,), "RollBackward0")
+    return record(Tensor._wrap(np.roll(a._data, shifts, axes)), (a,), lambda g: (np.roll(g, back, axes),),
+                  "RollBackward0")
+
+
+def repeat_interleave(a, repeats=None, dim=None, *, output_size=None):
+    """Each element (each slice along dim) repeated `repeats` times (an int or one count per slice);
+    repeat_interleave(counts) alone gives each index i repeated counts[i] times."""
+    if repeats is None:  # torch.repeat_interleave(repeats): the indices, repeated
+        counts = a._data
+        if counts.ndim > 1 or counts.dtype.kind not in "iu":
+            raise RuntimeError(f"repeat_interleave: repeats must be a 0-dim or 1-dim integer tensor, got shape "
+                               f"{tuple(counts.shape)} and dtype {counts.dtype}")
+        if np.any(counts < 0):
+            raise RuntimeError("repeat_interleave: repeats must be non-negative")
+        return Tensor._wrap(np.repeat(np.arange(counts.size, dtype=np.int64), counts.reshape(-1)))
+    x = a._data
+    if dim is None:
+        x, axis = x.reshape(-1), 0
+    else:
+        axis = check_dim(dim, x.ndim, "repeat_interleave")
+        if x.ndim == 0:
+            x = x.reshape(1)
+    n = x.shape[axis]
+    if isinstance(repeats, Tensor):
+        if repeats.ndim > 1 or repeats.dtype.kind not in "iu":
+            raise RuntimeError(f"repeat_interleave: repeats must be a 0-dim or 1-dim integer tensor, got shape "
+                               f"{tuple(repeats.shape)} and dtype {repeats.dtype}")
+        reps = repeats._data.reshape(-1)
+        if reps.size == 1:
+            reps = np.full(n, reps[0])
+        elif reps.size != n:
+            raise RuntimeError(f"repeat_interleave: repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {reps.size} and input.size({axis}) = {n}")
+    else:
+        reps = np.full(n, int(repeats))
+    if np.any(reps < 0):
+        raise RuntimeError("repeat_interleave: repeats must be non-negative")
+    if output_size is not None and int(reps.sum()) != output_size:
+        raise RuntimeError(f"repeat_interleave: output_size {output_size} does not match the sum of repeats "
+                           f"{int(reps.sum())}")
+    source = np.repeat(np.arange(n), reps)
+    in_shape = a.shape
+
+    def backward(g):
+        grad = np.zeros(x.shape, dtype=g.dtype)
+        np.add.at(np.moveaxis(grad, axis, 0), source, np.moveaxis(g, axis, 0))
+        return (grad.reshape(in_shape),)
+
+    return record(Tensor._wrap(np.take(x, source, axis)), (a,), backward, "RepeatInterleaveBackward0")
+
+
+def _joined(tensors, op):
+    tensors = tuple(tensors)
+    if isinstance(tensors, Tensor) or not tensors:
+        raise RuntimeError(f"{op}: expected a non-empty sequence of Tensors")
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected a sequence of Tensors, got an element of type {type(t).__name__}")
+    return tensors
+
+
+def hstack(tensors):
+    """Concatenate column-wise: along dim 0 for 1-D tensors (0-d ones count as 1-D), else dim 1."""
+    ts = [t if t.ndim else reshape(t, 1) for t in _joined(tensors, "hstack")]
+    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Concatenate row-wise (along dim 0), 0-d and 1-D tensors taken as rows (1, n)."""
+    return cat([t if t.ndim >= 2 else reshape(t, 1, -1) for t in _joined(tensors, "vstack")], 0)
+
+
+row_stack = vstack
+
+
+def column_stack(tensors):
+    """Concatenate along dim 1, 0-d and 1-D tensors taken as columns (n, 1)."""
+    return cat([t if t.ndim >= 2 else reshape(t, -1, 1) for t in _joined(tensors, "column_stack")], 1)
+
+
 from .. import ops  # noqa: E402  (getitem lives in ops.indexing)

@@ -52,3 +52,26 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
         return topk_return(a.clone(), Tensor._wrap(np.zeros((), np.int64)))
     idx = np.take(_order(a._data, axis, largest), np.arange(k), axis=axis)
     return topk_return(_gathered(a, idx, axis, "TopkBackward0"), Tensor._wrap(idx.astype(np.int64)))
+
+
+def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values (or, with `dim`, distinct slices along dim), in ascending order; with
+    return_inverse, each element's position in them; with return_counts, how often each occurs.
+    The result is sorted also for sorted=False (torch's CPU kernel sorts too)."""
+    x = a._data
+    if dim is not None:
+        axis = check_dim(dim, x.ndim, "unique")
+        if x.ndim == 0:
+            raise RuntimeError("unique: a 0-d tensor has no dimension to take unique slices along")
+        values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=axis, equal_nan=False)
+        inverse = inverse.reshape(-1)
+    else:
+        values, inverse, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True,
+                                            equal_nan=False)  # torch keeps every NaN apart
+        inverse = inverse.reshape(x.shape)
+    out = [Tensor._wrap(values)]
+    if return_inverse:
+        out.append(Tensor._wrap(inverse.astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
