@@ -33,6 +33,12 @@ from . import accelerator, autograd, cuda, nn, optim
 from .serialization import load, save
 from ._torch_compat import install_as_torch
 from . import datasets, utils
+from . import amp, backends, cpu  # torch.amp, torch.backends.*, torch.cpu
+from .amp import autocast
+from .amp.autocast_mode import is_autocast_enabled
+from .backends._flags import (are_deterministic_algorithms_enabled, get_deterministic_debug_mode,
+                              get_float32_matmul_precision, is_deterministic_algorithms_warn_only_enabled,
+                              set_deterministic_debug_mode, set_float32_matmul_precision, use_deterministic_algorithms)
 
 __version__ = "0.1.0"
 
@@ -78,4 +84,7 @@ __all__ = [
     "arctan2", "atan2", "column_stack", "cumprod", "fmod", "frac", "hstack", "log2", "log10", "median", "nan_to_num",
     "nanmedian", "nanquantile", "quantile", "repeat_interleave", "roll", "row_stack", "vstack",
     "moveaxis", "get_rng_state", "set_rng_state", "scatter", "scatter_add", "index_add", "index_fill",
+    "amp", "autocast", "backends", "cpu", "is_autocast_enabled", "are_deterministic_algorithms_enabled",
+    "get_deterministic_debug_mode", "get_float32_matmul_precision", "is_deterministic_algorithms_warn_only_enabled",
+    "set_deterministic_debug_mode", "set_float32_matmul_precision", "use_deterministic_algorithms",
 ]

@@ -15,3 +15,6 @@ def manual_seed(seed):
 
 def manual_seed_all(seed):
     """No CUDA generators to seed: a no-op."""
+
+
+from . import amp  # noqa: E402  (torch.cuda.amp: deprecated aliases of torch.amp)
