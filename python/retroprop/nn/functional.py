@@ -8,6 +8,12 @@ from ..ops import activation as _act
 from ._functional.classification import cross_entropy, nll_loss
 from ._functional.linear import _linear_act, linear
 from ._functional.misc import dropout, embedding, layer_norm, one_hot
+from ._functional.activation import (celu, celu_, elu, elu_, hardsigmoid, hardswish, hardtanh, hardtanh_, logsigmoid,
+                                     mish, prelu, relu6, selu, selu_, softmin, softplus, softsign)
+from ._functional.distance import cosine_similarity, normalize, pairwise_distance
+from ._functional.dropout import alpha_dropout, dropout1d
+from ._functional.pad import pad
+from ._functional.normalization import group_norm, rms_norm
 from ._functional.regression import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, l1_loss,
                                      mse_loss, smooth_l1_loss)
 
@@ -15,6 +21,11 @@ __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "embedding", "gelu",
     "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "leaky_relu_", "linear", "log_softmax", "mse_loss",
     "nll_loss", "one_hot", "relu", "relu_", "sigmoid", "silu", "smooth_l1_loss", "softmax", "tanh",
+]
+__all__ += [
+    "alpha_dropout", "celu", "celu_", "cosine_similarity", "dropout1d", "elu", "elu_", "hardsigmoid", "hardswish",
+    "hardtanh", "hardtanh_", "logsigmoid", "mish", "normalize", "pad", "pairwise_distance", "prelu", "relu6", "selu",
+    "selu_", "softmin", "softplus", "softsign", "group_norm", "rms_norm",
 ]
 
 

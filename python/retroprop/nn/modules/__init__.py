@@ -1,5 +1,9 @@
 """The Module classes of retroprop.nn, one file per concern."""
 from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .activation import (CELU, ELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, Softmin,
+                         Softplus, Softsign)
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout_variants import AlphaDropout, Dropout1d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -8,7 +12,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Lo
                    SmoothL1Loss)
 from .module import Module
 from .batchnorm import BatchNorm1d
-from .normalization import LayerNorm
+from .normalization import GroupNorm, LayerNorm, RMSNorm
 from .sparse import Embedding
 
 __all__ = [
@@ -16,4 +20,9 @@ __all__ = [
     "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "ParameterDict", "ParameterList", "ReLU", "Sequential", "SiLU",
     "Sigmoid", "SmoothL1Loss", "Softmax", "Tanh", "Unflatten",
+]
+__all__ += [
+    "AlphaDropout", "CELU", "CosineSimilarity", "Dropout1d", "ELU", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "LogSigmoid", "Mish", "PReLU", "PairwiseDistance", "ReLU6", "SELU", "Softmin", "Softplus", "Softsign",
+    "GroupNorm", "RMSNorm",
 ]
