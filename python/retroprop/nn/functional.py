@@ -14,8 +14,8 @@ from ._functional.distance import cosine_similarity, normalize, pairwise_distanc
 from ._functional.dropout import alpha_dropout, dropout1d
 from ._functional.pad import pad
 from ._functional.normalization import group_norm, rms_norm
-from ._functional.regression import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, l1_loss,
-                                     mse_loss, smooth_l1_loss)
+from ._functional.regression import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div,
+                                     l1_loss, mse_loss, smooth_l1_loss)
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "embedding", "gelu",
@@ -27,6 +27,7 @@ __all__ += [
     "hardtanh", "hardtanh_", "logsigmoid", "mish", "normalize", "pad", "pairwise_distance", "prelu", "relu6", "selu",
     "selu_", "softmin", "softplus", "softsign", "group_norm", "rms_norm",
 ]
+__all__ += ["kl_div"]
 
 
 def relu(input, inplace=False):

@@ -28,8 +28,10 @@ def _class_args(input, target, weight, fn):
     if not isinstance(target, Tensor):
         raise TypeError(f"{fn}: expected target to be a Tensor of class indices, got {type(target).__name__}")
     if target._data.dtype.kind not in "iu":
-        raise TypeError(f"{fn}: expected target to hold integer class indices (int64), got {target._data.dtype}; "
-                        f"class probabilities are not supported")
+        raise TypeError(f"{fn}: expected target to hold integer class indices (int64), got {target._data.dtype} "
+                        f"of shape {tuple(target.shape)}; a float target holds class probabilities only when it has "
+                        f"the input's shape {tuple(input.shape)}" + ("" if fn == "cross_entropy" else
+                                                                      f" (which {fn} does not accept)"))
     x, t = input._data, target._data
     if x.ndim == 0:
         raise ValueError(f"{fn}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a 0-dimensional tensor")
@@ -65,9 +67,10 @@ def _class_args(input, target, weight, fn):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
-    """torch.nn.functional.cross_entropy for class indices: log_softmax + nll_loss (+ label
-    smoothing) fused in one C++ pass per direction. A target out of range (and not ignore_index)
-    raises before any loss is computed."""
+    """torch.nn.functional.cross_entropy. Class indices: log_softmax + nll_loss (+ label
+    smoothing) fused in one C++ pass per direction; a target out of range (and not ignore_index)
+    raises before any loss is computed. A float target of the input's shape holds class
+    probabilities (see _prob_cross_entropy)."""
     fn = "cross_entropy"
     red = REDUCTIONS.get(reduction) if size_average is None and reduce is None and isinstance(reduction, str) else None
     if red is None:
@@ -79,13 +82,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 and (dt is FLOATS[0] or dt is FLOATS[1]) and x2.flags.c_contiguous and t2.flags.c_contiguous)
     except AttributeError:
         fast = False
-    if fast:
-        w, restore, tshape = None, _same, t2.shape
-    else:
-        x2, t2, w, restore, tshape = _class_args(input, target, weight, fn)
     ls = float(label_smoothing)
     if not 0.0 <= ls <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    if fast:
+        w, restore, tshape = None, _same, t2.shape
+    elif isinstance(input, Tensor) and isinstance(target, Tensor) and input.ndim and input.shape == target.shape:
+        return _prob_cross_entropy(input, target, weight, ignore_index, red, ls)
+    else:
+        x2, t2, w, restore, tshape = _class_args(input, target, weight, fn)
     try:
         loss, lse, denom = _core.cross_entropy_forward(x2, t2, w, int(ignore_index), ls, red)
     except ValueError as e:
@@ -134,3 +139,65 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return (restore(dx),)
 
     return record(out, (input,), backward, "NllLossBackward0")
+
+
+def _prob_cross_entropy(input, target, weight, ignore_index, red, ls):
+    """cross_entropy with class-probability targets y, as torch defines it: with
+    y' = (1 - label_smoothing) y + label_smoothing / C, loss_n = -sum_c w_c y'_nc log_softmax(x)_nc;
+    'mean' divides the sum by the number of rows N (times d1 ...), not by a weight sum. Input,
+    target and weight promote to one result dtype (torch's rule for float32 and float64); the
+    target and weight get gradients too (a soft target may come from a network)."""
+    fn = "cross_entropy"
+    x, y = input._data, target._data
+    float_tensor(input, fn)
+    if y.dtype.kind != "f":
+        raise TypeError(f"{fn}: expected floating point type for target with class probabilities, got {y.dtype} "
+                        f"(input {tuple(input.shape)}, target {tuple(target.shape)})")
+    if ignore_index >= 0:
+        raise RuntimeError(f"{fn}: ignore_index is not supported for floating point target "
+                           f"(class probabilities; got ignore_index={ignore_index})")
+    cax = 0 if x.ndim == 1 else 1
+    C = x.shape[cax]
+    parents, dtypes = [input, target], [x.dtype, y.dtype]
+    wb = None
+    if weight is not None:
+        if not isinstance(weight, Tensor) or weight.ndim != 1 or weight.shape[0] != C:
+            shape = list(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__
+            raise ValueError(f"{fn}: weight tensor should be defined either for all {C} classes or no classes but got "
+                             f"weight tensor of shape: {shape}")
+        float_tensor(weight, fn, "weight")
+        parents.append(weight)
+        dtypes.append(weight._data.dtype)
+        wb = weight._data.reshape((C,) + (1,) * (x.ndim - 1 - cax)) if x.ndim > 1 else weight._data
+    dtype = np.result_type(*dtypes)
+    if dtype not in FLOATS:
+        raise TypeError(f"{fn}: expected float32 or float64 tensors, got " + ", ".join(str(d) for d in dtypes))
+    z = x - x.max(axis=cax, keepdims=True) if x.size else x
+    with np.errstate(divide="ignore"):
+        logp = z - np.log(np.exp(z).sum(axis=cax, keepdims=True))
+    yy = y * (1 - ls) + ls / C if ls > 0 else y
+    a = yy if wb is None else yy * wb  # the weighted soft target
+    prod = logp * a
+    n = x.size // C if C else 0  # rows: N * d1 * ...
+    if red == 0:
+        value = -prod.sum(axis=cax)
+    else:
+        total = -prod.sum(dtype=np.float64)
+        value = total if red == 2 else (total / n if n else np.nan)
+    out = Tensor._wrap(np.asarray(value, dtype=dtype))
+
+    def backward(g):
+        gg = np.expand_dims(g, cax) if red == 0 else (g / n if red == 1 else g)
+        dx = dy = dw = None
+        if input.requires_grad:
+            dx = (gg * (np.exp(logp) * a.sum(axis=cax, keepdims=True) - a)).astype(x.dtype, copy=False)
+        if target.requires_grad:
+            d = -gg * logp if wb is None else -gg * logp * wb
+            dy = (d * (1 - ls) if ls else d).astype(y.dtype, copy=False)
+            dy = np.broadcast_to(dy, y.shape) if dy.shape != y.shape else dy
+        if wb is not None and weight.requires_grad:
+            d = -gg * logp * yy
+            dw = d.sum(axis=tuple(i for i in range(d.ndim) if i != cax)).astype(weight._data.dtype, copy=False)
+        return (dx, dy, dw)[:len(parents)]
+
+    return record(out, tuple(parents), backward, "CrossEntropyLossBackward0", saved=tuple(parents))

@@ -26,3 +26,5 @@ __all__ += [
     "LogSigmoid", "Mish", "PReLU", "PairwiseDistance", "ReLU6", "SELU", "Softmin", "Softplus", "Softsign",
     "GroupNorm", "RMSNorm",
 ]
+from .loss import KLDivLoss  # noqa: E402
+__all__ += ["KLDivLoss"]
