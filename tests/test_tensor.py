@@ -84,21 +84,20 @@ def test_to_and_dtype_conversions():
     assert x.type_as(rp.zeros(1, dtype=rp.float64)).dtype == rp.float64
     assert x.to(rp.zeros(1, dtype=rp.int64)).dtype == rp.int64
     assert x.type() == "torch.FloatTensor" and x.double().type() == "torch.DoubleTensor" and x.long().type() == "torch.LongTensor"
-    with pytest.raises(RuntimeError, match="CPU only"):
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled.*CPU only"):  # torch's type
         x.to("cuda")
-    with pytest.raises(RuntimeError, match="CPU only"):
+    with pytest.raises(AssertionError, match="CPU only"):
         x.cuda()
 
 
 def test_devices_cuda_accelerator():
     assert rp.device("cpu") == rp.device("cpu") and repr(rp.device("cpu")) == "device(type='cpu')"
     assert rp.device(rp.device("cpu")).type == "cpu"
-    for bad in ("cuda", "cuda:0", "mps"):
-        with pytest.raises(RuntimeError, match="CPU only"):
-            rp.device(bad)
+    for name in ("cuda", "cuda:0", "mps"):  # naming a device is fine, as on a CPU-only torch
+        assert str(rp.device(name)) == name
     assert rp.cuda.is_available() is False and rp.accelerator.is_available() is False
     rp.set_default_device("cpu")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(AssertionError, match="CPU only"):
         rp.set_default_device("cuda")
 
 

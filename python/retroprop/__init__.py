@@ -7,9 +7,12 @@ import math
 
 from ._config import config, get_num_threads, set_num_threads
 from ._tensor import Size, Tensor
+from ._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # legacy
+                      IntTensor, LongTensor, ShortTensor)
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32,
                      int64, long, set_default_dtype, short, uint8)
+from ._dtype import dtype, finfo, iinfo
 from ._random import Generator, default_generator, initial_seed, manual_seed, seed
 from ._random import get_rng_state, set_rng_state
 from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like,
@@ -87,4 +90,6 @@ __all__ = [
     "amp", "autocast", "backends", "cpu", "is_autocast_enabled", "are_deterministic_algorithms_enabled",
     "get_deterministic_debug_mode", "get_float32_matmul_precision", "is_deterministic_algorithms_warn_only_enabled",
     "set_deterministic_debug_mode", "set_float32_matmul_precision", "use_deterministic_algorithms",
+    "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
+    "ShortTensor", "dtype", "finfo", "iinfo",
 ]

@@ -52,3 +52,79 @@ def to_dtype(d, op="dtype"):
 def torch_name(d):
     """'torch.float64' for float64: how torch spells a dtype in reprs and messages."""
     return "torch." + _TORCH_NAMES.get(d, str(d))
+
+
+class _DtypeMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, np.dtype) and obj in _SUPPORTED
+
+    def __subclasscheck__(cls, sub):
+        return builtins.isinstance(sub, builtins.type) and issubclass(sub, np.dtype)
+
+
+class dtype(metaclass=_DtypeMeta):
+    """torch.dtype: retroprop's dtypes are NumPy dtypes, so this is a name for type checks and
+    annotations (`isinstance(retroprop.float32, retroprop.dtype)` holds); it makes no instances."""
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'torch.dtype' instances: use retroprop.float32, retroprop.int64, ...")
+
+
+def _info_dtype(d, op, kinds, other):
+    if d is None:
+        return _default_dtype
+    if not builtins.isinstance(d, np.dtype) and d not in _PYTHON_TYPES:
+        raise TypeError(f"{op}(): argument 'type' (position 1) must be torch.dtype, not {builtins.type(d).__name__}")
+    d = to_dtype(d, op)
+    if d == bool:
+        raise TypeError(f"torch.bool is not supported by torch.{op}")
+    if d.kind not in kinds:
+        raise TypeError(f"torch.{op}() requires {'a floating point' if op == 'finfo' else 'an integer'} input type. "
+                        f"Use torch.{other} to handle '{torch_name(d)}'")
+    return d
+
+
+class finfo:
+    """torch.finfo: limits of a floating-point dtype (the default dtype when none is given)."""
+
+    def __init__(self, type=None):
+        d = _info_dtype(type, "finfo", "f", "iinfo")
+        f = np.finfo(d)
+        self.bits = builtins.int(f.bits)
+        self.eps = builtins.float(f.eps)
+        self.max = builtins.float(f.max)
+        self.min = builtins.float(f.min)
+        self.tiny = self.smallest_normal = builtins.float(f.smallest_normal)
+        self.resolution = builtins.float(10.0 ** -builtins.int(f.precision))  # torch: 0.001 for float16, not 0.0010004
+        self.dtype = _TORCH_NAMES[d]
+
+    def __eq__(self, other):
+        return builtins.isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """torch.iinfo: limits of an integer dtype."""
+
+    def __init__(self, type):
+        d = _info_dtype(type, "iinfo", "iu", "finfo")
+        f = np.iinfo(d)
+        self.bits = builtins.int(f.bits)
+        self.max = builtins.int(f.max)
+        self.min = builtins.int(f.min)
+        self.dtype = _TORCH_NAMES[d]
+
+    def __eq__(self, other):
+        return builtins.isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -9,11 +9,24 @@ chain of `_node`s (autograd.engine).
 import numpy as np
 
 from . import _dtype
-from ._device import CPU, check_device, device as _device_cls
+from ._device import CPU, check_device, device as _device_cls, unavailable as _device_unavailable
 
 
 class Size(tuple):
-    """torch.Size: a tuple of dimension sizes (Tensor.shape is a plain tuple, equal to it)."""
+    """torch.Size: a tuple of dimension sizes (`Tensor.shape` and `Tensor.size()`); equal to the plain tuple."""
+
+    __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        out = []
+        for i, s in enumerate(sizes):
+            if isinstance(s, (int, np.integer)) and not isinstance(s, bool):
+                out.append(int(s))
+            elif isinstance(s, Tensor) and s._data.size == 1 and s._data.dtype.kind in "iu":
+                out.append(int(s._data))
+            else:
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')")
+        return tuple.__new__(cls, out)
 
     def numel(self):
         n = 1
@@ -21,8 +34,66 @@ class Size(tuple):
             n *= s
         return n
 
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return tuple.__new__(Size, tuple.__getitem__(self, key))
+        return tuple.__getitem__(self, key)
+
+    def __add__(self, other):
+        return tuple.__new__(Size, tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        return tuple.__new__(Size, tuple(other) + tuple(self))
+
+    def __mul__(self, n):
+        return tuple.__new__(Size, tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
     def __repr__(self):
         return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+
+def _is_size_int(a):
+    return isinstance(a, (int, np.integer)) and not isinstance(a, bool)
+
+
+def _legacy_new(args, dtype, op, strict):
+    """The NumPy array for torch's legacy constructors (`Tensor(...)`, `FloatTensor(...)`, `t.new(...)`):
+    no argument -> empty (0,); ints or one torch.Size -> uninitialised of that shape; data -> a copy
+    as `dtype` (an ndarray already of `dtype` is shared, as torch does). A Tensor is aliased; with
+    `strict` it must already be of `dtype`. Returns (array, source tensor or None)."""
+    if not args:
+        return np.empty((0,), dtype), None
+    if len(args) == 1 and isinstance(args[0], Size):
+        args = tuple(args[0])
+    if all(_is_size_int(a) for a in args):
+        shape = tuple(int(a) for a in args)
+        for s in shape:
+            if s < 0:
+                raise RuntimeError(f"{op}: trying to create tensor with negative dimension {s}: {list(shape)}")
+        return np.empty(shape, dtype), None
+    if len(args) > 1:
+        raise TypeError(f"{op}: expected sizes (ints) or one data argument, got "
+                        f"({', '.join(type(a).__name__ for a in args)})")
+    data = args[0]
+    if isinstance(data, Tensor):
+        if strict and data._data.dtype != dtype:
+            raise TypeError(f"{op}: expected a tensor of dtype {_dtype.torch_name(dtype)}, got one of "
+                            f"{_dtype.torch_name(data._data.dtype)}")
+        return data._data, data
+    if isinstance(data, np.ndarray):
+        return np.asarray(data, dtype=dtype), None
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"{op}: invalid data type '{type(data).__name__}'")
+    if not (hasattr(type(data), "__len__") and hasattr(type(data), "__getitem__")):
+        raise TypeError(f"{op}: data must be a sequence (got {type(data).__name__})")
+    return np.array(data, dtype=dtype), None
 
 
 class Tensor:
@@ -32,11 +103,26 @@ class Tensor:
     # so that writing through a view is seen by a backward that saved the base, and vice versa.
     __slots__ = ("_data", "requires_grad", "_grad", "_node", "_vc", "_retain", "__weakref__")
 
-    def __init__(self, data, requires_grad=False):
+    def __init__(self, *args, size=None, device=None):
+        """torch's legacy constructor: `Tensor(2, 3)` / `Tensor(torch.Size([2, 3]))` / `Tensor(size=(2, 3))`
+        uninitialised, `Tensor()` empty, `Tensor(data)` a copy as the default float dtype, `Tensor(tensor)` an alias."""
+        check_device(device, "Tensor")
+        if size is not None:
+            if args:
+                raise TypeError("Tensor: size= cannot be combined with positional arguments")
+            args = (Size(size),)
+        data, src = _legacy_new(args, _dtype.get_default_dtype(), "Tensor", strict=False)
+        self._init(data, False)
+        if src is not None:
+            self._vc = src._vc
+
+    def _init(self, data, requires_grad=False):
+        """Set up a new tensor over `data` (a Tensor's array is shared, an ndarray kept, anything
+        else converted with the default float dtype): what subclasses such as Parameter call."""
         if isinstance(data, Tensor):
             data = data._data
         elif not isinstance(data, np.ndarray):
-            data = np.array(data, dtype=_dtype.get_default_dtype())  # torch.Tensor([1, 2]) is float
+            data = np.array(data, dtype=_dtype.get_default_dtype())
         self._data = data
         self._grad = None
         self._node = None
@@ -78,7 +164,7 @@ class Tensor:
     # --- attributes -----------------------------------------------------------------------
     @property
     def shape(self):
-        return self._data.shape
+        return tuple.__new__(Size, self._data.shape)
 
     @property
     def dtype(self):
@@ -102,7 +188,7 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return self._data.shape
+            return tuple.__new__(Size, self._data.shape)
         return self._data.shape[ops.check_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
@@ -260,10 +346,32 @@ class Tensor:
     def cuda(self, *args, **kwargs):
         check_device("cuda", "cuda")
 
-    def type(self, dtype=None, non_blocking=False):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """`t.type()` -> 'torch.FloatTensor'; `t.type(torch.LongTensor)`, `t.type('torch.LongTensor')`
+        or `t.type(torch.int64)` -> converted (self when unchanged)."""
         if dtype is None:
             return "torch." + _TYPE_NAMES.get(self._data.dtype, "Tensor")
+        if isinstance(dtype, _LegacyTensorType):
+            dtype = dtype.dtype
+        elif dtype is Tensor:
+            dtype = _dtype.get_default_dtype()
+        elif isinstance(dtype, str):
+            name = dtype
+            if name.startswith("torch.cuda."):
+                raise _device_unavailable(_device_cls("cuda"), f"type({name!r})")
+            dtype = _LEGACY_BY_NAME.get(name)
+            if dtype is None:
+                raise ValueError(f"invalid type: {name!r}")
         return self.to(dtype)
+
+    def new(self, *args, device=None):
+        """torch's legacy `t.new(...)`: as `Tensor(...)`, but of self's dtype (a tensor argument must match it)."""
+        check_device(device, "new")
+        data, src = _legacy_new(args, self._data.dtype, "new", strict=True)
+        t = Tensor._wrap(data)
+        if src is not None:
+            t._vc = src._vc
+        return t
 
     def float(self, memory_format=None):
         return self.to(_dtype.float32)
@@ -412,6 +520,36 @@ class Tensor:
 _TYPE_NAMES = {_dtype.float16: "HalfTensor", _dtype.float32: "FloatTensor", _dtype.float64: "DoubleTensor",
                _dtype.uint8: "ByteTensor", _dtype.int8: "CharTensor", _dtype.int16: "ShortTensor",
                _dtype.int32: "IntTensor", _dtype.int64: "LongTensor", _dtype.bool: "BoolTensor"}
+
+
+class _LegacyTensorType(type):
+    """The metaclass of torch's legacy typed tensor classes (FloatTensor, LongTensor, ...): calling
+    one constructs like `Tensor(...)` in its dtype; isinstance checks a Tensor's dtype."""
+
+    def __call__(cls, *args, device=None):
+        check_device(device, cls.__name__)
+        data, src = _legacy_new(args, cls.dtype, cls.__name__, strict=True)
+        t = Tensor._wrap(data)
+        if src is not None:
+            t._vc = src._vc
+        return t
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype
+
+    def __repr__(cls):
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _legacy_class(name, dt):
+    return _LegacyTensorType(name, (), {"dtype": dt, "__module__": "retroprop", "__slots__": (),
+                                        "__doc__": f"torch.{name}: constructs {_dtype.torch_name(dt)} tensors."})
+
+
+FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor, IntTensor, LongTensor, BoolTensor = (
+    _legacy_class(_TYPE_NAMES[d], d) for d in (_dtype.float32, _dtype.float64, _dtype.float16, _dtype.uint8,
+                                                _dtype.int8, _dtype.int16, _dtype.int32, _dtype.int64, _dtype.bool))
+_LEGACY_BY_NAME = {"torch." + n: d for d, n in _TYPE_NAMES.items()}
 
 
 def _format_body(a):

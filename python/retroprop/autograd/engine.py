@@ -80,10 +80,10 @@ def _execution_order(roots):
 
 def accumulate_leaf(t, g):
     """Add gradient array `g` into leaf tensor `t`'s `.grad` (a fresh copy the first time)."""
-    if g.shape != t.shape:
-        g = np.broadcast_to(g, t.shape)
+    if g.shape != t._data.shape:
+        g = np.broadcast_to(g, t._data.shape)
     if t._grad is None:
-        buf = _alloc.empty(t.shape, t.dtype)  # a pooled buffer: reused once zero_grad drops it
+        buf = _alloc.empty(t._data.shape, t._data.dtype)  # a pooled buffer: reused once zero_grad drops it
         np.copyto(buf, g, casting="unsafe")
         t._grad = _Tensor._wrap(buf)
     else:

@@ -12,7 +12,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = np.empty((0,), dtype=np.float32)
-        super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+        self._init(data, requires_grad)  # not Tensor.__init__: that is torch's legacy constructor
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

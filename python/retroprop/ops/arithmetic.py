@@ -99,8 +99,8 @@ def mul(a, b):
         raise _mismatch("mul", a, b) from None
 
     def backward(g):
-        return (unbroadcast(g * y, a.shape) if a.requires_grad else None,
-                unbroadcast(g * x, b.shape) if b.requires_grad else None)
+        return (unbroadcast(g * y, a._data.shape) if a.requires_grad else None,
+                unbroadcast(g * x, b._data.shape) if b.requires_grad else None)
 
     return record(Tensor._wrap(data), (a, b), backward, "MulBackward0", saved=(a, b))
 

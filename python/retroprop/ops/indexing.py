@@ -51,9 +51,9 @@ def getitem(a, idx):
     x = a._data
     if basic:  # a trailing Ellipsis makes NumPy return a 0-d view rather than a scalar copy
         data = _take(x, idx + (Ellipsis,) if type(idx) is tuple and Ellipsis not in idx else
-                     idx if type(idx) is tuple else (idx, Ellipsis), a.shape)
+                     idx if type(idx) is tuple else (idx, Ellipsis), x.shape)
     else:
-        data = _take(x, idx, a.shape)
+        data = _take(x, idx, x.shape)
     shape, dtype = x.shape, x.dtype
 
     def backward(g):

@@ -12,7 +12,7 @@ def reshape(a, *shape):
         data = a._data.reshape(shape)
     except ValueError:
         raise RuntimeError(f"reshape: shape '{list(shape)}' is invalid for input of size {a._data.size}") from None
-    in_shape = a.shape
+    in_shape = a._data.shape
     return record(Tensor._wrap(data)._view_of(a), (a,), lambda g: (g.reshape(in_shape),), "ViewBackward0")
 
 
@@ -35,28 +35,28 @@ def flatten(a, start_dim=0, end_dim=-1):
     s, e = check_dim(start_dim, a.ndim, "flatten"), check_dim(end_dim, a.ndim, "flatten")
     if s > e:
         raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
-    shape = a.shape
+    shape = a._data.shape
     return reshape(a, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
 
 def unflatten(a, dim, sizes):
     d = check_dim(dim, a.ndim, "unflatten")
-    return reshape(a, a.shape[:d] + tuple(sizes) + a.shape[d + 1:])
+    return reshape(a, a._data.shape[:d] + tuple(sizes) + a._data.shape[d + 1:])
 
 
 def squeeze(a, dim=None):
     if dim is None:
-        axes = tuple(i for i, s in enumerate(a.shape) if s == 1)
+        axes = tuple(i for i, s in enumerate(a._data.shape) if s == 1)
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        axes = tuple(d for d in (check_dim(d, a.ndim, "squeeze") for d in dims) if a.ndim and a.shape[d] == 1)
-    in_shape = a.shape
+        axes = tuple(d for d in (check_dim(d, a.ndim, "squeeze") for d in dims) if a.ndim and a._data.shape[d] == 1)
+    in_shape = a._data.shape
     return record(Tensor._wrap(a._data.squeeze(axes))._view_of(a), (a,), lambda g: (g.reshape(in_shape),), "SqueezeBackward0")
 
 
 def unsqueeze(a, dim):
     d = check_dim(dim, a.ndim + 1, "unsqueeze")
-    in_shape = a.shape
+    in_shape = a._data.shape
     return record(Tensor._wrap(np.expand_dims(a._data, d))._view_of(a), (a,), lambda g: (g.reshape(in_shape),), "UnsqueezeBackward0")
 
 
@@ -100,11 +100,11 @@ def expand(a, *sizes):
     if lead < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
                            f"number of dimensions in the tensor ({a.ndim})")
-    target = tuple(a.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
-    for i, s in enumerate(a.shape):
+    target = tuple(a._data.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    for i, s in enumerate(a._data.shape):
         if s != 1 and target[i + lead] != s:
             raise RuntimeError(f"expand: the expanded size of the tensor ({target[i + lead]}) must match the existing size "
-                               f"({s}) at non-singleton dimension {i + lead}. Target sizes: {list(sizes)}. Tensor sizes: {list(a.shape)}")
+                               f"({s}) at non-singleton dimension {i + lead}. Target sizes: {list(sizes)}. Tensor sizes: {list(a._data.shape)}")
     return broadcast_to(a, target)
 
 
@@ -114,8 +114,8 @@ def expand_as(a, other):
 
 def broadcast_to(a, *shape):
     shape = shape_args(shape, "broadcast_to")
-    broadcast_shapes("broadcast_to", a.shape, shape)
-    in_shape = a.shape
+    broadcast_shapes("broadcast_to", a._data.shape, shape)
+    in_shape = a._data.shape
     return record(Tensor._wrap(np.broadcast_to(a._data, shape))._view_of(a), (a,), lambda g: (unbroadcast(g, in_shape),), "ExpandBackward0")
 
 
@@ -123,8 +123,8 @@ def repeat(a, *sizes):
     sizes = shape_args(sizes, "repeat")
     if len(sizes) < a.ndim:
         raise RuntimeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than number of dimensions of tensor ({a.ndim})")
-    x = a._data.reshape((1,) * (len(sizes) - a.ndim) + a.shape)
-    in_shape = a.shape
+    x = a._data.reshape((1,) * (len(sizes) - a.ndim) + a._data.shape)
+    in_shape = a._data.shape
 
     def backward(g):
         interleaved = tuple(v for r, s in zip(sizes, x.shape) for v in (r, s))
@@ -193,7 +193,7 @@ def select(a, dim, index):
 
 def split(a, split_size_or_sections, dim=0):
     d = check_dim(dim, a.ndim, "split")
-    n = a.shape[d]
+    n = a._data.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
@@ -209,12 +209,12 @@ def split(a, split_size_or_sections, dim=0):
 
 def chunk(a, chunks, dim=0):
     d = check_dim(dim, a.ndim, "chunk")
-    return split(a, max(-(-a.shape[d] // chunks), 1), d)
+    return split(a, max(-(-a._data.shape[d] // chunks), 1), d)
 
 
 def unbind(a, dim=0):
     d = check_dim(dim, a.ndim, "unbind")
-    return tuple(select(a, d, i) for i in range(a.shape[d]))
+    return tuple(select(a, d, i) for i in range(a._data.shape[d]))
 
 
 def roll(a, shifts, dims=None):
@@ -275,7 +275,7 @@ def repeat_interleave(a, repeats=None, dim=None, *, output_size=None):
         raise RuntimeError(f"repeat_interleave: output_size {output_size} does not match the sum of repeats "
                            f"{int(reps.sum())}")
     source = np.repeat(np.arange(n), reps)
-    in_shape = a.shape
+    in_shape = a._data.shape
 
     def backward(g):
         grad = np.zeros(x.shape, dtype=g.dtype)

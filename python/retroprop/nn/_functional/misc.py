@@ -47,12 +47,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     fn = "layer_norm"
     float_tensor(input, fn)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if input.shape[input.ndim - len(shape):] != shape or len(shape) > input.ndim:
+    if input._data.shape[input.ndim - len(shape):] != shape or len(shape) > input.ndim:
         raise ValueError(f"{fn}: normalized_shape {list(shape)} does not match the trailing dims of input {tuple(input.shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None:
             float_tensor(t, fn, name)
-            if t.shape != shape:
+            if t._data.shape != shape:
                 raise ValueError(f"{fn}: {name} of shape {tuple(t.shape)} must match normalized_shape {list(shape)}")
     same_dtype(fn, input=input, weight=weight, bias=bias)
     x = input._data
@@ -97,7 +97,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise ValueError(f"{fn}: expected a 2-D weight, got shape {tuple(weight.shape)}")
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError(f"{fn}: max_norm, scale_grad_by_freq and sparse are not supported")
-    idx, num = input._data, weight.shape[0]
+    idx, num = input._data, weight._data.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         raise IndexError(f"{fn}: index out of range in self (indices must be in [0, {num}), input {tuple(idx.shape)})")
     if padding_idx is not None:
@@ -107,8 +107,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     out = Tensor._wrap(weight._data[idx])
 
     def backward(g):
-        dw = _alloc.zeros(weight.shape, weight.dtype)
-        np.add.at(dw, idx.reshape(-1), g.reshape(-1, weight.shape[1]))
+        dw = _alloc.zeros(weight._data.shape, weight._data.dtype)
+        np.add.at(dw, idx.reshape(-1), g.reshape(-1, weight._data.shape[1]))
         if padding_idx is not None:
             dw[padding_idx] = 0
         return (dw,)

@@ -11,7 +11,7 @@ def _check_affine(fn, input, shape, **tensors):
     for name, t in tensors.items():
         if t is not None:
             float_tensor(t, fn, name)
-            if tuple(t.shape) != shape:
+            if t._data.shape != shape:
                 raise RuntimeError(f"{fn}: {name} of shape {tuple(t.shape)} must have shape {shape} "
                                  f"(input {tuple(input.shape)})")
     same_dtype(fn, input=input, **tensors)

@@ -103,7 +103,7 @@ def _loss(name, parents, per_elem, grads, red, dtype, w=None, mean_by_weight=Fal
                 res.append(None)
                 continue
             pd = p._data.dtype
-            res.append(_unbroadcast((d * scale).astype(pd if pd.kind == "f" else dtype, copy=False), p.shape))
+            res.append(_unbroadcast((d * scale).astype(pd if pd.kind == "f" else dtype, copy=False), p._data.shape))
         return tuple(res)
 
     return record(out, parents, backward, name)

@@ -70,7 +70,7 @@ class ConversionMixin:
         return self
 
     def cuda(self, device=None):
-        raise RuntimeError("Module.cuda: CUDA is not available: retroprop runs on the CPU only")
+        check_device("cuda", "Module.cuda")  # AssertionError("Torch not compiled with CUDA enabled"), as torch
 
     def xpu(self, device=None):
         raise RuntimeError("Module.xpu: XPU is not available: retroprop runs on the CPU only")

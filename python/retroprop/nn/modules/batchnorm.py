@@ -131,6 +131,6 @@ class BatchNorm1d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() not in (2, 3):
             raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
-        if input.shape[1] != self.num_features:
+        if input._data.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d: expected {self.num_features} channels in dimension 1, "
                              f"got input of shape {tuple(input.shape)}")
