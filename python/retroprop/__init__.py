@@ -10,6 +10,7 @@ from ._tensor import Size, Tensor
 from ._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # legacy
                       IntTensor, LongTensor, ShortTensor)
 from ._device import device, get_default_device, set_default_device
+from ._dtype import bfloat16
 from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32,
                      int64, long, set_default_dtype, short, uint8)
 from ._dtype import dtype, finfo, iinfo
@@ -87,7 +88,7 @@ __all__ = [
     "arctan2", "atan2", "column_stack", "cumprod", "fmod", "frac", "hstack", "log2", "log10", "median", "nan_to_num",
     "nanmedian", "nanquantile", "quantile", "repeat_interleave", "roll", "row_stack", "vstack",
     "moveaxis", "get_rng_state", "set_rng_state", "scatter", "scatter_add", "index_add", "index_fill",
-    "amp", "autocast", "backends", "cpu", "is_autocast_enabled", "are_deterministic_algorithms_enabled",
+    "bfloat16", "amp", "autocast", "backends", "cpu", "is_autocast_enabled", "are_deterministic_algorithms_enabled",
     "get_deterministic_debug_mode", "get_float32_matmul_precision", "is_deterministic_algorithms_warn_only_enabled",
     "set_deterministic_debug_mode", "set_float32_matmul_precision", "use_deterministic_algorithms",
     "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",

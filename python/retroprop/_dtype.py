@@ -13,6 +13,27 @@ int32 = int = np.dtype(np.int32)
 int64 = long = np.dtype(np.int64)
 bool = np.dtype(np.bool_)
 
+
+
+class _NamedOnly:
+    """A dtype torch has and NumPy lacks (bfloat16): it exists so that code naming it where it
+    takes no effect runs (`autocast(dtype=torch.bfloat16, enabled=False)`, a dtype table); making
+    a tensor of it raises, naming it."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return self.name  # pickles as the module attribute of that name
+
+
+bfloat16 = _NamedOnly("bfloat16")
+
 _SUPPORTED = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
 # Python types given as dtype= mean what torch makes of them.
 _PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool}
@@ -39,6 +60,8 @@ def to_dtype(d, op="dtype"):
     """`d` (a retroprop/NumPy dtype, a Python type or a name) as a supported NumPy dtype."""
     if d is None:
         return _default_dtype
+    if builtins.isinstance(d, _NamedOnly):
+        raise TypeError(f"{op}: dtype {d!r} is not supported by retroprop (NumPy, its array type, has no {d.name})")
     d = _PYTHON_TYPES.get(d, d)
     try:
         d = np.dtype(d)
@@ -56,7 +79,7 @@ def torch_name(d):
 
 class _DtypeMeta(type):
     def __instancecheck__(cls, obj):
-        return isinstance(obj, np.dtype) and obj in _SUPPORTED
+        return (isinstance(obj, np.dtype) and obj in _SUPPORTED) or isinstance(obj, _NamedOnly)
 
     def __subclasscheck__(cls, sub):
         return builtins.isinstance(sub, builtins.type) and issubclass(sub, np.dtype)
@@ -73,7 +96,7 @@ class dtype(metaclass=_DtypeMeta):
 def _info_dtype(d, op, kinds, other):
     if d is None:
         return _default_dtype
-    if not builtins.isinstance(d, np.dtype) and d not in _PYTHON_TYPES:
+    if not builtins.isinstance(d, (np.dtype, _NamedOnly)) and d not in _PYTHON_TYPES:
         raise TypeError(f"{op}(): argument 'type' (position 1) must be torch.dtype, not {builtins.type(d).__name__}")
     d = to_dtype(d, op)
     if d == bool:

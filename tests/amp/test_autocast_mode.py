@@ -62,6 +62,15 @@ def test_enabled_cpu_lower_precision_is_not_supported():
     assert isinstance(NotImplementedError(), RuntimeError)  # so `except RuntimeError` still catches it
 
 
+def test_bfloat16_named_in_a_disabled_region():
+    """The template line `autocast(device_type, dtype=torch.bfloat16, enabled=use_amp)` runs with
+    use_amp False; enabled, it says what retroprop lacks."""
+    with autocast("cpu", dtype=rp.bfloat16, enabled=False):
+        assert not rp.is_autocast_enabled()
+    with pytest.raises(NotImplementedError, match=r"dtype=torch.bfloat16\): retroprop has no bfloat16"):
+        autocast("cpu", dtype=rp.bfloat16)
+
+
 @pytest.mark.parametrize("dtype_name", ["float32", "float64"])
 def test_enabled_cpu_other_dtype_warns_and_disables_as_torch(dtype_name):
     msg = "In CPU autocast, but the target dtype is not supported. Disabling autocast."

@@ -66,8 +66,8 @@ class autocast:
             if device_type == "cuda":
                 warnings.warn("CUDA is not available. Disabling autocast.", UserWarning, stacklevel=2)
                 enabled = False
-            elif dtype is None or _is_float16(dtype):
-                name = "torch.bfloat16" if dtype is None else "torch.float16"
+            elif dtype is None or dtype is _dtype.bfloat16 or _is_float16(dtype):
+                name = "torch.float16" if _is_float16(dtype) else "torch.bfloat16"
                 raise NotImplementedError(
                     f"autocast(device_type='cpu', dtype={name}): retroprop has no bfloat16 or float16 kernels, so "
                     "it cannot run ops in lower precision; pass enabled=False (retroprop computes in float32)")
