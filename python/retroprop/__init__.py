@@ -36,6 +36,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from . import accelerator, autograd, cuda, nn, optim
 from .serialization import load, save
 from ._torch_compat import install_as_torch
+from ._compile import compile
 from . import datasets, utils
 from . import amp, backends, cpu  # torch.amp, torch.backends.*, torch.cpu
 from .amp import autocast
@@ -88,7 +89,7 @@ __all__ = [
     "arctan2", "atan2", "column_stack", "cumprod", "fmod", "frac", "hstack", "log2", "log10", "median", "nan_to_num",
     "nanmedian", "nanquantile", "quantile", "repeat_interleave", "roll", "row_stack", "vstack",
     "moveaxis", "get_rng_state", "set_rng_state", "scatter", "scatter_add", "index_add", "index_fill",
-    "bfloat16", "amp", "autocast", "backends", "cpu", "is_autocast_enabled", "are_deterministic_algorithms_enabled",
+    "bfloat16", "compile", "amp", "autocast", "backends", "cpu", "is_autocast_enabled", "are_deterministic_algorithms_enabled",
     "get_deterministic_debug_mode", "get_float32_matmul_precision", "is_deterministic_algorithms_warn_only_enabled",
     "set_deterministic_debug_mode", "set_float32_matmul_precision", "use_deterministic_algorithms",
     "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
