@@ -7,8 +7,9 @@ order, so the only differences are FMA contraction inside torch's kernels (a few
 amplified by these well-conditioned updates; observed <= 4e-16). float32: rtol 1e-5 (single-op
 float32 rounding differences, observed <= 5e-7)."""
 import copy
+import os
+import sys
 import inspect
-import itertools
 import pickle
 
 import numpy as np
@@ -18,23 +19,21 @@ import retroprop as rp
 
 torch = pytest.importorskip("torch")
 
+sys.path.insert(0, os.path.dirname(__file__))
+from _optim_cases import combos, run_both  # noqa: E402
+
 SHAPES = [(1,), (7, 5), (1031,)]
 NAMES = ["Adadelta", "NAdam", "RAdam", "Adamax"]
 
 
-def _combos(**options):
-    keys = list(options)
-    return [dict(zip(keys, values)) for values in itertools.product(*options.values())]
-
-
 CASES = (
-    [("Adadelta", kw) for kw in _combos(lr=[1.0, 0.1], rho=[0.9, 0.5], weight_decay=[0.0, 0.1], maximize=[False, True])]
-    + [("NAdam", kw) for kw in _combos(betas=[(0.9, 0.999), (0.5, 0.8)], weight_decay=[0.0, 0.1],
+    [("Adadelta", kw) for kw in combos(lr=[1.0, 0.1], rho=[0.9, 0.5], weight_decay=[0.0, 0.1], maximize=[False, True])]
+    + [("NAdam", kw) for kw in combos(betas=[(0.9, 0.999), (0.5, 0.8)], weight_decay=[0.0, 0.1],
                                        decoupled_weight_decay=[False, True], momentum_decay=[4e-3, 0.1],
                                        maximize=[False, True])]
-    + [("RAdam", kw) for kw in _combos(betas=[(0.9, 0.999), (0.5, 0.8)], weight_decay=[0.0, 0.1],
+    + [("RAdam", kw) for kw in combos(betas=[(0.9, 0.999), (0.5, 0.8)], weight_decay=[0.0, 0.1],
                                        decoupled_weight_decay=[False, True], maximize=[False, True])]
-    + [("Adamax", kw) for kw in _combos(betas=[(0.9, 0.999), (0.5, 0.8)], weight_decay=[0.0, 0.1], eps=[1e-8, 0.3],
+    + [("Adamax", kw) for kw in combos(betas=[(0.9, 0.999), (0.5, 0.8)], weight_decay=[0.0, 0.1], eps=[1e-8, 0.3],
                                         maximize=[False, True])]
 )
 
@@ -44,23 +43,7 @@ def _case_id(name, kw):
 
 
 def _run(name, kw, dtype, steps, seed=0):
-    rng = np.random.default_rng(seed)
-    init = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
-    ours = [rp.nn.Parameter(a.copy()) for a in init]
-    theirs = [torch.nn.Parameter(torch.from_numpy(a.copy())) for a in init]
-    opt = getattr(rp.optim, name)(ours, **kw)
-    topt = getattr(torch.optim, name)(theirs, **kw)
-    for step in range(steps):
-        for i, (p, t) in enumerate(zip(ours, theirs)):
-            if step % 7 == 3 and i == 1:  # now and then a parameter without gradient
-                p.grad, t.grad = None, None
-                continue
-            g = rng.standard_normal(SHAPES[i]).astype(dtype)
-            p.grad = rp.from_numpy(g.copy())
-            t.grad = torch.from_numpy(g.copy())
-        opt.step()
-        topt.step()
-    return ours, theirs, opt, topt
+    return run_both(rp, torch, name, kw, dtype, steps, shapes=SHAPES, seed=seed)
 
 
 def _assert_same(ours, theirs, opt, topt, **tol):

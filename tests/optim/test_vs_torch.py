@@ -15,27 +15,11 @@ import retroprop as rp
 torch = pytest.importorskip("torch")
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _optim_cases import CASES, SHAPES, case_id  # noqa: E402
+from _optim_cases import CASES, SHAPES, case_id, run_both  # noqa: E402
 
 
 def _run(name, kw, dtype, steps, seed=0):
-    rng = np.random.default_rng(seed)
-    init = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
-    ours = [rp.nn.Parameter(a.copy()) for a in init]
-    theirs = [torch.nn.Parameter(torch.from_numpy(a.copy())) for a in init]
-    opt = getattr(rp.optim, name)(ours, **kw)
-    topt = getattr(torch.optim, name)(theirs, **kw)
-    for step in range(steps):
-        for i, (p, t) in enumerate(zip(ours, theirs)):
-            if step % 7 == 3 and i == 1:  # now and then a parameter without gradient
-                p.grad, t.grad = None, None
-                continue
-            g = rng.standard_normal(SHAPES[i]).astype(dtype)
-            p.grad = rp.from_numpy(g.copy())
-            t.grad = torch.from_numpy(g.copy())
-        opt.step()
-        topt.step()
-    return ours, theirs, opt, topt
+    return run_both(rp, torch, name, kw, dtype, steps, seed=seed)
 
 
 @pytest.mark.parametrize("name,kw", CASES, ids=[case_id(n, kw) for n, kw in CASES])

@@ -2,31 +2,14 @@
 torch.amp.GradScaler("cuda"). Without CUDA, both warn and disable themselves, as in torch."""
 import warnings
 
-from .. import amp as _amp
+from ..amp._deprecated import device_aliases
 from ..amp.autocast_mode import custom_bwd as _custom_bwd, custom_fwd as _custom_fwd
 from ..amp.grad_scaler import OptState  # noqa: F401  (torch keeps it importable from here)
 
 __all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd"]
 
 
-class autocast(_amp.autocast):
-    """torch.cuda.amp.autocast(args...): torch.amp.autocast("cuda", args...) with a FutureWarning."""
-
-    def __init__(self, enabled=True, dtype=None, cache_enabled=True):
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cuda', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
-
-
-class GradScaler(_amp.GradScaler):
-    """torch.cuda.amp.GradScaler(args...): torch.amp.GradScaler("cuda", args...) with a FutureWarning."""
-
-    def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
-                 enabled=True):
-        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", init_scale=init_scale, growth_factor=growth_factor, backoff_factor=backoff_factor,
-                         growth_interval=growth_interval, enabled=enabled)
+autocast, GradScaler = device_aliases("cuda")
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):

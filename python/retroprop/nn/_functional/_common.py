@@ -4,6 +4,8 @@ import numpy as np
 from ... import _alloc
 from ..._tensor import Tensor
 from ...autograd import engine
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops.inplace import _rebase
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
@@ -66,3 +68,18 @@ def leaf_grad_buffer(t):
         return None, False
     grad._vc[0] += 1
     return g, True
+
+
+def maybe_inplace(input, inplace, fn, name):
+    """fn(input), or input overwritten with it when inplace (torch's rule: out of place plus a
+    rebase when input is in the graph; a leaf that requires grad is refused)."""
+    if not inplace:
+        return fn(input)
+    float_tensor(input, name)
+    if is_grad_enabled() and input.requires_grad:
+        if input._node is None:
+            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an in-place operation.")
+        return _rebase(input, fn)
+    np.copyto(input._data, fn(input)._data)
+    input._version += 1
+    return input

@@ -6,10 +6,8 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.engine import record
-from ...autograd.grad_mode import is_grad_enabled
 from ...ops import activation as _act
-from ...ops.inplace import _rebase
-from ._common import float_tensor, same_dtype
+from ._common import float_tensor, maybe_inplace, same_dtype
 
 # torch's SELU constants (Klambauer et al. 2017), to the digits torch uses.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -38,21 +36,6 @@ def _pointwise(input, fn, node, forward, derivative):
     return record(out, (input,), backward, node, saved=(input,))
 
 
-def _maybe_inplace(input, inplace, fn, name):
-    """fn(input), or input overwritten with it when inplace (torch's rule: out of place plus a
-    rebase when input is in the graph; a leaf that requires grad is refused)."""
-    if not inplace:
-        return fn(input)
-    float_tensor(input, name)
-    if is_grad_enabled() and input.requires_grad:
-        if input._node is None:
-            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an in-place operation.")
-        return _rebase(input, fn)
-    np.copyto(input._data, fn(input)._data)
-    input._version += 1
-    return input
-
-
 def _elu(input, alpha, scale, input_scale, fn, node):
     """torch's elu family: scale * x for x > 0, else alpha * scale * expm1(x * input_scale); at
     x = 0 the gradient is the negative branch's (alpha * scale * input_scale), as torch."""
@@ -63,7 +46,7 @@ def _elu(input, alpha, scale, input_scale, fn, node):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _maybe_inplace(input, inplace, lambda t: _elu(t, alpha, 1.0, 1.0, "elu", "EluBackward0"), "elu_")
+    return maybe_inplace(input, inplace, lambda t: _elu(t, alpha, 1.0, 1.0, "elu", "EluBackward0"), "elu_")
 
 
 def elu_(input, alpha=1.0):
@@ -71,7 +54,7 @@ def elu_(input, alpha=1.0):
 
 
 def selu(input, inplace=False):
-    return _maybe_inplace(input, inplace, lambda t: _elu(t, SELU_ALPHA, SELU_SCALE, 1.0, "selu", "EluBackward0"),
+    return maybe_inplace(input, inplace, lambda t: _elu(t, SELU_ALPHA, SELU_SCALE, 1.0, "selu", "EluBackward0"),
                           "selu_")
 
 
@@ -82,7 +65,7 @@ def selu_(input):
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("celu: ZeroDivisionError: alpha cannot be 0 for CELU")
-    return _maybe_inplace(input, inplace, lambda t: _elu(t, alpha, 1.0, 1.0 / alpha, "celu", "CeluBackward0"),
+    return maybe_inplace(input, inplace, lambda t: _elu(t, alpha, 1.0, 1.0 / alpha, "celu", "CeluBackward0"),
                           "celu_")
 
 
@@ -111,7 +94,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         input._version += 1
         return input
     lo, hi = float(min_val), float(max_val)
-    return _maybe_inplace(input, inplace, lambda t: _pointwise(
+    return maybe_inplace(input, inplace, lambda t: _pointwise(
         t, "hardtanh", "HardtanhBackward0", lambda x: np.clip(x, lo, hi), lambda x: (x > lo) & (x < hi)),
         "hardtanh_")
 
@@ -131,20 +114,20 @@ def _mish_grad(x):
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
-    return _maybe_inplace(input, inplace, lambda t: _pointwise(
+    return maybe_inplace(input, inplace, lambda t: _pointwise(
         t, "mish", "MishBackward0", lambda x: x * np.tanh(np.logaddexp(0, x)), _mish_grad), "mish")
 
 
 def hardsigmoid(input, inplace=False):
     """min(max(x + 3, 0), 6) / 6; gradient 1/6 strictly inside (-3, 3), else 0."""
-    return _maybe_inplace(input, inplace, lambda t: _pointwise(
+    return maybe_inplace(input, inplace, lambda t: _pointwise(
         t, "hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x + 3, 0, 6) / 6,
         lambda x: np.where((x > -3) & (x < 3), 1.0 / 6, 0.0)), "hardsigmoid")
 
 
 def hardswish(input, inplace=False):
     """x * min(max(x + 3, 0), 6) / 6; gradient 0 for x <= -3, x / 3 + 1/2 inside, 1 for x >= 3."""
-    return _maybe_inplace(input, inplace, lambda t: _pointwise(
+    return maybe_inplace(input, inplace, lambda t: _pointwise(
         t, "hardswish", "HardswishBackward0", lambda x: x * np.clip(x + 3, 0, 6) / 6,
         lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0))), "hardswish")
 

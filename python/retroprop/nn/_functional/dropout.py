@@ -5,9 +5,7 @@ import numpy as np
 from ... import _random
 from ..._tensor import Tensor
 from ...autograd.engine import record
-from ...autograd.grad_mode import is_grad_enabled
-from ...ops.inplace import _rebase
-from ._common import float_tensor
+from ._common import float_tensor, maybe_inplace
 
 # alpha' of SELU: -scale * alpha, the value SELU tends to for large negative inputs.
 _ALPHA = 1.7580993408473766
@@ -21,19 +19,6 @@ def _check_p(p):
 def _keep_mask(shape, p, dtype):
     return (_random.numpy_rng(None).random(shape, dtype=np.float32 if dtype == np.float32 else np.float64) >= p
             ).astype(dtype)
-
-
-def _apply(input, inplace, fn, name):
-    """fn(input) (a recorded operation), or written into input when inplace (ops.inplace's rule)."""
-    if not inplace:
-        return fn(input)
-    if is_grad_enabled() and input.requires_grad:
-        if input._node is None:
-            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an in-place operation.")
-        return _rebase(input, fn)
-    np.copyto(input._data, fn(input)._data)
-    input._version += 1
-    return input
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -56,7 +41,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
         out = Tensor._wrap(t._data * scale)
         return record(out, (t,), lambda g: (np.asarray(g * scale, dtype=x.dtype),), "MulBackward0")
 
-    return _apply(input, inplace, fn, "dropout1d")
+    return maybe_inplace(input, inplace, fn, "dropout1d")
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
@@ -79,4 +64,4 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
         out = Tensor._wrap(np.asarray(t._data * noise + b, dtype=x.dtype))
         return record(out, (t,), lambda g: (np.asarray(g * noise, dtype=x.dtype),), "AddBackward0")
 
-    return _apply(input, inplace, fn, "alpha_dropout")
+    return maybe_inplace(input, inplace, fn, "alpha_dropout")

@@ -7,7 +7,23 @@ from .linear import new_parameter
 from .module import Module
 
 
-class LayerNorm(Module):
+class _Affine(Module):
+    """A normalisation's learnable affine map: a weight (ones) and, when `bias`, a bias (zeros) of
+    `shape`, or neither when not `affine` (both registered as None)."""
+
+    def _affine(self, shape, affine, bias, device, dtype):
+        self.register_parameter("weight", new_parameter(shape, device, dtype) if affine else None)
+        self.register_parameter("bias", new_parameter(shape, device, dtype) if affine and bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+
+class LayerNorm(_Affine):
     """Normalises over the trailing `normalized_shape` dimensions of each sample."""
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
@@ -17,22 +33,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = new_parameter(self.normalized_shape, device, dtype)
-            if bias:
-                self.bias = new_parameter(self.normalized_shape, device, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        self._affine(self.normalized_shape, elementwise_affine, bias, device, dtype)
 
     def forward(self, input):
         p = self._parameters  # direct lookups: attribute fallback through __getattr__ is slow
@@ -43,7 +44,7 @@ class LayerNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class GroupNorm(Module):
+class GroupNorm(_Affine):
     """Normalises each sample's channels (dim 1) in num_groups groups, then a per-channel affine map."""
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
@@ -54,22 +55,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = new_parameter((num_channels,), device, dtype)
-            if bias:
-                self.bias = new_parameter((num_channels,), device, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        self._affine((num_channels,), affine, bias, device, dtype)
 
     def forward(self, input):
         p = self._parameters
