@@ -7,6 +7,7 @@ import math
 
 from ._config import config, get_num_threads, set_num_threads
 from ._tensor import Size, Tensor
+from ._printing import set_printoptions
 from ._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # legacy
                       IntTensor, LongTensor, ShortTensor)
 from ._device import device, get_default_device, set_default_device
@@ -81,7 +82,7 @@ __all__ = [
     "movedim", "mul", "multinomial", "multiply", "mv", "narrow", "ne", "neg", "negative", "nn", "no_grad", "norm",
     "normal", "not_equal", "numel", "ones", "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint",
     "randint_like", "randn", "randn_like", "randperm", "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt",
-    "seed", "select", "set_default_device", "set_default_dtype", "set_grad_enabled", "set_num_threads", "short",
+    "seed", "select", "set_default_device", "set_default_dtype", "set_grad_enabled", "set_num_threads", "set_printoptions", "short",
     "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub",
     "subtract", "sum", "swapaxes", "t", "tanh", "tensor", "transpose", "true_divide", "trunc", "uint8", "unbind",
     "unflatten", "unsqueeze", "var", "var_mean", "where", "zeros", "zeros_like", "optim", "datasets", "install_as_torch", "load", "save", "utils",

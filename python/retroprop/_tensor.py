@@ -9,6 +9,7 @@ chain of `_node`s (autograd.engine).
 import numpy as np
 
 from . import _dtype
+from ._printing import tensor_repr as _repr  # torch's _tensor_str rules
 from ._device import CPU, check_device, device as _device_cls, unavailable as _device_unavailable
 
 
@@ -550,38 +551,6 @@ FloatTensor, DoubleTensor, HalfTensor, ByteTensor, CharTensor, ShortTensor, IntT
     _legacy_class(_TYPE_NAMES[d], d) for d in (_dtype.float32, _dtype.float64, _dtype.float16, _dtype.uint8,
                                                 _dtype.int8, _dtype.int16, _dtype.int32, _dtype.int64, _dtype.bool))
 _LEGACY_BY_NAME = {"torch." + n: d for d, n in _TYPE_NAMES.items()}
-
-
-def _format_body(a):
-    """torch's layout of the values: 4 decimals, scientific notation for a wide range."""
-    if a.size == 0:
-        return "[]"
-    opts = {"separator": ", ", "prefix": "tensor(", "max_line_width": 80, "threshold": 1000, "edgeitems": 3}
-    if a.dtype.kind == "f":
-        finite = np.abs(a[np.isfinite(a)]).astype(np.float64)
-        nonzero = finite[finite > 0]
-        if nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3) \
-                and not np.all(finite == np.round(finite)):
-            opts["formatter"] = {"float_kind": lambda x: f"{x:.4e}"}
-        elif nonzero.size and nonzero.max() >= 1e8:
-            opts["formatter"] = {"float_kind": lambda x: f"{x:.4e}"}
-        elif not np.all(finite == np.round(finite)):
-            opts.update(precision=4, floatmode="fixed")
-    return np.array2string(a, **opts)
-
-
-def _repr(t):
-    a = t._data
-    extras = []
-    if a.size == 0 and a.ndim != 1:
-        extras.append(f"size={tuple(a.shape)}")
-    if a.dtype not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool):
-        extras.append(f"dtype={_dtype.torch_name(a.dtype)}")
-    if t._node is not None:
-        extras.append(f"grad_fn=<{t._node.name}>")
-    elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return "tensor(" + _format_body(a) + "".join(", " + e for e in extras) + ")"
 
 
 from . import ops, _creation  # noqa: E402  (ops import Tensor from this module)
