@@ -117,13 +117,25 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 
 def one_hot(tensor, num_classes=-1):
-    """int64 one-hot encoding along a new last dimension (no gradient)."""
-    if not isinstance(tensor, Tensor) or tensor._data.dtype.kind not in "iu":
-        raise TypeError("one_hot is only applicable to index tensor of integer dtype")
+    """int64 one-hot encoding along a new last dimension (no gradient). Bad input raises
+    RuntimeError, as torch's checks do: a non-int64 index tensor, a negative class, a class >=
+    num_classes, or an empty tensor with no (positive) num_classes to give the width."""
+    if not isinstance(tensor, Tensor) or tensor._data.dtype != np.int64:
+        got = tensor._data.dtype if isinstance(tensor, Tensor) else type(tensor).__name__
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor (int64), got {got}")
     idx = tensor._data
-    if idx.size and idx.min() < 0:
-        raise ValueError("one_hot: class values must be non-negative")
-    n = int(idx.max()) + 1 if num_classes == -1 and idx.size else num_classes
-    if num_classes != -1 and idx.size and idx.max() >= num_classes:
-        raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes})")
-    return Tensor._wrap((idx[..., None] == np.arange(n)).astype(np.int64))
+    num_classes = int(num_classes)
+    if idx.size == 0:
+        if num_classes <= 0:
+            raise RuntimeError(f"one_hot: can not infer total number of classes from empty tensor "
+                               f"(num_classes={num_classes})")
+        return Tensor._wrap(np.zeros(idx.shape + (num_classes,), np.int64))
+    lo, hi = int(idx.min()), int(idx.max())
+    if lo < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative (got {lo})")
+    if num_classes == -1:
+        num_classes = hi + 1
+    elif hi >= num_classes:
+        raise RuntimeError(f"one_hot: class values must be smaller than num_classes (got class {hi}, "
+                           f"num_classes={num_classes})")
+    return Tensor._wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))

@@ -1,7 +1,7 @@
 """Activation modules: thin wrappers over nn.functional, with torch's constructor arguments and reprs.
 
-`inplace=True` is accepted (scripts pass it often) but the module computes out of place: the
-returned values are the same, only the input tensor is left unmodified.
+`inplace=True` does what torch does: the functional's in-place form overwrites the input (bumping
+its version counter, with autograd's in-place rules: an error on a leaf that requires grad).
 """
 from .. import functional as F
 from .. import init as _init
@@ -15,7 +15,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input)
+        return F.relu(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -28,7 +28,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -54,7 +54,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.silu(input)
+        return F.silu(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -105,7 +105,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + _inplace_suffix(self.inplace)
@@ -118,7 +118,7 @@ class CELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.celu(input, self.alpha)
+        return F.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + _inplace_suffix(self.inplace)
@@ -130,7 +130,7 @@ class SELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.selu(input)
+        return F.selu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -159,7 +159,7 @@ class Hardtanh(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace_suffix(self.inplace)
@@ -179,7 +179,7 @@ class Mish(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.mish(input)
+        return F.mish(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -191,7 +191,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.hardsigmoid(input)
+        return F.hardsigmoid(input, self.inplace)
 
 
 class Hardswish(Module):
@@ -200,7 +200,7 @@ class Hardswish(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.hardswish(input)
+        return F.hardswish(input, self.inplace)
 
 
 class Softsign(Module):

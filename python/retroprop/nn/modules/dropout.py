@@ -1,8 +1,9 @@
 """Dropout (elements), Dropout1d (whole channels) and AlphaDropout (for SELU networks): active
 while training (scaling what is kept so the expectation is unchanged), identity in eval.
 
-`inplace=True` is accepted (and shown in the repr, as torch) but the modules compute out of
-place: the values are the same and the gradient always flows through the mask.
+`inplace=True` makes Dropout and Dropout1d overwrite the input as torch does (through the
+functional's in-place form, with autograd's in-place rules); AlphaDropout, like torch's, shows the
+flag but computes out of place.
 """
 from .. import functional as F
 from .module import Module
@@ -22,14 +23,14 @@ class _DropoutNd(Module):
 
 class Dropout(_DropoutNd):
     def forward(self, input):
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(_DropoutNd):
     def forward(self, input):
-        return F.dropout1d(input, self.p, self.training)
+        return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):
     def forward(self, input):
-        return F.alpha_dropout(input, self.p, self.training)
+        return F.alpha_dropout(input, self.p, self.training)  # torch's AlphaDropout ignores inplace too
