@@ -9,6 +9,8 @@ lists of arrays; `steps` the 0-d float32 step counters, incremented first (torch
 """
 import numpy as np
 
+from .optimizer import _step_tensor, _zeros_like
+
 
 def check_grad(name, index, p, g):
     """The fused kernels check their arrays in C++; these rules are checked here (a gradient set
@@ -17,6 +19,34 @@ def check_grad(name, index, p, g):
         raise ValueError(f"{name}: gradient {index} of shape {g.shape} does not match its parameter of shape {p.shape}")
     if g.dtype != p.dtype:
         raise TypeError(f"{name}: gradient {index} has dtype {g.dtype} but its parameter {p.dtype}")
+
+
+def gather(optimizer, group, name, buffers, scalars=()):
+    """(params, grads, per-buffer arrays, steps) of the parameters of `group` that have a
+    gradient, each checked, its state made on first use (a float32 step, each of `buffers` as
+    zeros like the parameter, each of `scalars` (state name, factory) from its factory), and its
+    version bumped: what every rule here takes."""
+    params, grads, steps = [], [], []
+    bufs = [[] for _ in range(len(buffers) + len(scalars))]
+    for p in group["params"]:
+        g = p._grad
+        if g is None:
+            continue
+        check_grad(name, len(params), p._data, g._data)
+        state = optimizer.state[p]
+        if not state:
+            state["step"] = _step_tensor()
+            for key, make in scalars:
+                state[key] = make()
+            for key in buffers:
+                state[key] = _zeros_like(p)
+        params.append(p._data)
+        grads.append(g._data)
+        for out, key in zip(bufs, list(buffers) + [key for key, _ in scalars]):
+            out.append(state[key]._data)
+        steps.append(state["step"]._data)
+        p._version += 1
+    return params, grads, bufs, steps
 
 
 def _lerp_(start, end, weight):

@@ -1,7 +1,7 @@
 """Adadelta with weight decay and maximize (torch.optim.Adadelta), a NumPy update rule."""
 from . import _numpy_rules
 from ._checks import check_lr, check_modes, check_nonneg
-from .optimizer import Optimizer, _step_tensor, _to_float, _zeros_like
+from .optimizer import Optimizer, _to_float
 
 
 class Adadelta(Optimizer):
@@ -18,23 +18,8 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _step_group(self, group):
-        params, grads, square_avgs, acc_deltas, steps = [], [], [], [], []
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            _numpy_rules.check_grad("adadelta", len(params), p._data, g._data)
-            state = self.state[p]
-            if not state:
-                state["step"] = _step_tensor()
-                state["square_avg"] = _zeros_like(p)
-                state["acc_delta"] = _zeros_like(p)
-            params.append(p._data)
-            grads.append(g._data)
-            square_avgs.append(state["square_avg"]._data)
-            acc_deltas.append(state["acc_delta"]._data)
-            steps.append(state["step"]._data)
-            p._version += 1
+        params, grads, (square_avgs, acc_deltas), steps = _numpy_rules.gather(self, group, "adadelta",
+                                                                             ("square_avg", "acc_delta"))
         if params:
             _numpy_rules.adadelta(params, grads, square_avgs, acc_deltas, steps, lr=_to_float(group["lr"]), rho=group["rho"],
                                   eps=group["eps"], weight_decay=group["weight_decay"], maximize=group["maximize"])

@@ -5,7 +5,11 @@ import numpy as np
 from .._tensor import Tensor
 from . import _numpy_rules
 from ._checks import check_betas, check_lr, check_modes, check_nonneg
-from .optimizer import Optimizer, _step_tensor, _to_float, _zeros_like
+from .optimizer import Optimizer, _to_float
+
+
+def _unit_product():
+    return Tensor._wrap(np.array(1.0, dtype=np.float32))
 
 
 class NAdam(Optimizer):
@@ -23,26 +27,9 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _step_group(self, group):
-        params, grads, exp_avgs, exp_avg_sqs, mu_products, steps = [], [], [], [], [], []
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            _numpy_rules.check_grad("nadam", len(params), p._data, g._data)
-            state = self.state[p]
-            if not state:
-                state["step"] = _step_tensor()
-                # The running product of the momentum schedule: a float32 scalar, as torch keeps it.
-                state["mu_product"] = Tensor._wrap(np.array(1.0, dtype=np.float32))
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
-            params.append(p._data)
-            grads.append(g._data)
-            exp_avgs.append(state["exp_avg"]._data)
-            exp_avg_sqs.append(state["exp_avg_sq"]._data)
-            mu_products.append(state["mu_product"]._data)
-            steps.append(state["step"]._data)
-            p._version += 1
+        # mu_product: the running product of the momentum schedule, a float32 scalar as torch keeps it.
+        params, grads, (exp_avgs, exp_avg_sqs, mu_products), steps = _numpy_rules.gather(
+            self, group, "nadam", ("exp_avg", "exp_avg_sq"), scalars=(("mu_product", _unit_product),))
         if params:
             beta1, beta2 = group["betas"]
             _numpy_rules.nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, lr=_to_float(group["lr"]),

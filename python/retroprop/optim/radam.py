@@ -2,7 +2,7 @@
 NumPy update rule."""
 from . import _numpy_rules
 from ._checks import check_betas, check_lr, check_modes, check_nonneg
-from .optimizer import Optimizer, _step_tensor, _to_float, _zeros_like
+from .optimizer import Optimizer, _to_float
 
 
 class RAdam(Optimizer):
@@ -18,23 +18,8 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _step_group(self, group):
-        params, grads, exp_avgs, exp_avg_sqs, steps = [], [], [], [], []
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            _numpy_rules.check_grad("radam", len(params), p._data, g._data)
-            state = self.state[p]
-            if not state:
-                state["step"] = _step_tensor()
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
-            params.append(p._data)
-            grads.append(g._data)
-            exp_avgs.append(state["exp_avg"]._data)
-            exp_avg_sqs.append(state["exp_avg_sq"]._data)
-            steps.append(state["step"]._data)
-            p._version += 1
+        params, grads, (exp_avgs, exp_avg_sqs), steps = _numpy_rules.gather(self, group, "radam",
+                                                                           ("exp_avg", "exp_avg_sq"))
         if params:
             beta1, beta2 = group["betas"]
             _numpy_rules.radam(params, grads, exp_avgs, exp_avg_sqs, steps, lr=_to_float(group["lr"]),

@@ -7,6 +7,13 @@ from .linear import new_parameter
 from .module import Module
 
 
+def _trailing_shape(normalized_shape):
+    """normalized_shape as torch keeps it: an int n is (n,), any sequence a tuple of ints."""
+    if isinstance(normalized_shape, numbers.Integral):
+        return (int(normalized_shape),)
+    return tuple(int(s) for s in normalized_shape)
+
+
 class _Affine(Module):
     """A normalisation's learnable affine map: a weight (ones) and, when `bias`, a bias (zeros) of
     `shape`, or neither when not `affine` (both registered as None)."""
@@ -28,9 +35,7 @@ class LayerNorm(_Affine):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = _trailing_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         self._affine(self.normalized_shape, elementwise_affine, bias, device, dtype)
@@ -72,9 +77,7 @@ class RMSNorm(Module):
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = _trailing_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
